@@ -1,0 +1,42 @@
+import { createRequire } from "node:module";
+import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  plugins: [hardhatToolboxViem],
+  solidity: {
+    // solc from the npm package: compiling never downloads a compiler.
+    version: "0.8.30",
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    tests: { solidity: "./test", nodejs: "./test" },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.SESH_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+    arbitrumSepolia: {
+      type: "http",
+      chainType: "op",
+      chainId: 421614,
+      url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SESH_DEPLOYER_KEY")],
+    },
+    arbitrumOne: {
+      type: "http",
+      chainType: "op",
+      chainId: 42161,
+      url: configVariable("ARBITRUM_ONE_RPC_URL"),
+      accounts: [configVariable("SESH_DEPLOYER_KEY")],
+    },
+  },
+});
