@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IRewardRatePool
+/// @notice Holds the SESH reward reserve and releases it to the staking contract at a simple annual
+/// rate of 15.1% of its balance: `balance × 151 × elapsed / (1000 × 365 days)` since the last release.
+/// Frequent releases compound to about 14% a year. Anyone may call {release}; it is cheap on purpose.
+interface IRewardRatePool {
+    /// @notice An address argument is zero.
+    error RewardPoolZeroAddress();
+
+    /// @notice `amount` was released to the staking contract for `elapsed` seconds.
+    event RewardsReleased(uint256 amount, uint256 elapsed, uint256 poolBalance);
+
+    /// @notice Releases what accrued since the last release to the staking contract.
+    /// @return amount The SESH released (0 if nothing accrued).
+    function release() external returns (uint256 amount);
+
+    /// @notice What {release} would release now.
+    function releasable() external view returns (uint256);
+
+    /// @notice The time of the last release (the deployment time before the first).
+    function lastReleaseAt() external view returns (uint64);
+
+    /// @notice The annual rate per mille: 151.
+    function ANNUAL_RATE_PER_MILLE() external view returns (uint256);
+
+    /// @notice The SESH token.
+    function token() external view returns (address);
+
+    /// @notice The staking contract that receives the releases.
+    function staking() external view returns (address);
+}
