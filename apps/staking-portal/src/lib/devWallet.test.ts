@@ -60,8 +60,10 @@ describe("development wallet signing", () => {
       }),
     });
     const signature = await wallet.signTypedData(permit);
-    expect(requests[0]?.method).toBe("eth_signTypedData_v4");
-    expect(JSON.parse((requests[0]?.params as string[])[1]!).types.EIP712Domain).toBeDefined();
+    const [request] = requests;
+    expect(request?.method).toBe("eth_signTypedData_v4");
+    const sent = JSON.parse((request!.params as string[])[1]!);
+    expect(sent.types.EIP712Domain).toBeDefined();
     const expected = await privateKeyToAccount(DEV_ACCOUNTS[1]!.privateKey).signTypedData(permit);
     expect(signature).toBe(expected);
   });
