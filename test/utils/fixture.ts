@@ -77,7 +77,7 @@ export async function registration(
     args: {
       ed25519Key: keys.ed25519Key,
       x25519Key: keys.x25519Key,
-      endpoint: opts.endpoint ?? "relay-01.example.net:22021",
+      endpoint: opts.endpoint ?? "203.0.113.7:22021",
       signature: keys.sign(message),
       feeBps: opts.feeBps ?? 1_000,
       amount: opts.amount ?? REQUIREMENT,
