@@ -1,5 +1,5 @@
-import { PageHead } from "@/components/ui";
+import { OverviewView } from "@/views/OverviewView";
 
 export default function OverviewPage() {
-  return <PageHead title="Overview" lede="Network figures and your stake at a glance." />;
+  return <OverviewView />;
 }

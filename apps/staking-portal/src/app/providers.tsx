@@ -5,6 +5,8 @@ import { type ReactNode, useState } from "react";
 import { WagmiProvider } from "wagmi";
 import { PortalConfigProvider } from "@/components/PortalConfig";
 import type { PortalConfig } from "@/lib/config";
+import { ChainSync } from "@/lib/sesh";
+import { TxProvider } from "@/lib/tx";
 import { createWagmiConfig } from "@/lib/wagmi";
 
 /** Everything client-side hangs off these: the portal config, wagmi and the query cache. */
@@ -21,7 +23,10 @@ export function Providers({ config, children }: { config: PortalConfig; children
   return (
     <PortalConfigProvider config={config}>
       <WagmiProvider config={wagmiConfig}>
-        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+        <QueryClientProvider client={queryClient}>
+          <ChainSync />
+          <TxProvider>{children}</TxProvider>
+        </QueryClientProvider>
       </WagmiProvider>
     </PortalConfigProvider>
   );

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { NetworkBanners, NetworkPill } from "./NetworkStatus";
+import { Notices } from "./Notices";
 import { usePortalConfig } from "./PortalConfig";
 import { WalletButton } from "./Wallet";
 
@@ -78,6 +79,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" className="main" tabIndex={-1}>
         {children}
       </main>
+      <Notices />
       <footer className="footer">
         <div className="footer__inner">
           <span>SESH Network — stake to relay, for metadata-private messaging.</span>

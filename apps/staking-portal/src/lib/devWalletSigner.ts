@@ -1,6 +1,7 @@
 import {
   type Address,
   type Chain,
+  createClient,
   createWalletClient,
   type Hex,
   hexToBigInt,
@@ -104,4 +105,13 @@ export function createDevSigner(chain: Chain, privateKey: Hex) {
       return account.signMessage({ message: { raw: message } });
     },
   };
+}
+
+/** A bare viem client that signs locally with a development key (for the local faucet). */
+export function createDevKeyClient(chain: Chain, privateKey: Hex) {
+  return createClient({
+    account: privateKeyToAccount(privateKey),
+    chain,
+    transport: http(chain.rpcUrls.default.http[0]),
+  });
 }

@@ -1,0 +1,330 @@
+/**
+ * The staking portal end to end: production build, real local chain, real headless Chromium, the
+ * development wallet. Each step asserts what the page shows, and every transaction notice's hash is
+ * checked against the chain. A screenshot of every page goes to screenshots/.
+ *
+ *   pnpm --filter @sesh/staking-portal build && pnpm --filter @sesh/staking-portal test:e2e
+ */
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { createNodePayload } from "../src/_test/nodeKeys.ts";
+import { appDir, rpc, type Stack, startStack } from "./stack.ts";
+
+const ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const ACCOUNT_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const DAY = 86_400;
+const screenshots = path.join(appDir, "screenshots");
+
+/** The text as the page renders it (Playwright's innerText, not the DOM property biome has in mind). */
+const rendered = (locator: Locator) =>
+  // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, rendered text wanted
+  locator.innerText();
+const stepTimes: { step: string; ms: number }[] = [];
+
+let stack: Stack;
+let page: Page;
+
+async function shot(name: string, options: { fullPage?: boolean } = {}) {
+  await page.screenshot({
+    path: path.join(screenshots, `${name}.png`),
+    fullPage: options.fullPage ?? true,
+    animations: "disabled",
+  });
+}
+
+/** Waits until the locator's text matches, and returns it. */
+async function textOf(locator: Locator, pattern: RegExp, timeout = 15_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = await rendered(locator.first()).catch(() => "");
+    if (pattern.test(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`Expected ${pattern} in ${locator}, page shows: ${JSON.stringify(last)}`);
+}
+
+/**
+ * Waits for the newest transaction notice to end. Asserts it confirmed, that the page showed its hash
+ * and that the chain has that transaction mined successfully; returns the notice's text.
+ */
+async function confirmed(titlePattern: RegExp, timeout = 30_000): Promise<string> {
+  const notice = page.getByTestId("tx-notice").filter({ hasText: titlePattern }).last();
+  await notice.waitFor({ timeout });
+  const deadline = Date.now() + timeout;
+  let status: string | null = null;
+  while (Date.now() < deadline) {
+    status = await notice.getAttribute("data-status");
+    if (status === "confirmed" || status === "failed") break;
+    await page.waitForTimeout(100);
+  }
+  const text = await rendered(notice);
+  assert.equal(status, "confirmed", `Transaction notice did not confirm: ${text}`);
+  const hash = (await rendered(notice.getByTestId("tx-hash"))).trim();
+  assert.match(hash, /^0x[0-9a-f]{64}$/);
+  const receipt = await rpc<{ status: string }>(stack.rpcUrl, "eth_getTransactionReceipt", [hash]);
+  assert.equal(receipt.status, "0x1", `The chain has ${hash} as failed`);
+  // Words, not data: apart from the hash line, no hex longer than an address.
+  assert.doesNotMatch(text.replace(hash, ""), /0x[0-9a-fA-F]{41,}/);
+  await notice.getByRole("button", { name: "Dismiss" }).click();
+  return text;
+}
+
+async function timeTravel(seconds: number) {
+  await rpc(stack.rpcUrl, "evm_increaseTime", [seconds]);
+  await rpc(stack.rpcUrl, "evm_mine", []);
+}
+
+async function goto(pathname: string) {
+  // The page polls the chain every second, so "network idle" never comes: wait for content instead.
+  await page.goto(`${stack.webUrl}${pathname}`, { waitUntil: "domcontentloaded" });
+  await page.locator("main h1").first().waitFor();
+}
+
+async function step(name: string, body: () => Promise<void>) {
+  const t0 = Date.now();
+  await body();
+  stepTimes.push({ step: name, ms: Date.now() - t0 });
+}
+
+async function connectDevWallet(index: number) {
+  await page.getByRole("button", { name: "Connect wallet" }).click();
+  const dialog = page.getByRole("dialog", { name: "Connect a wallet" });
+  await dialog.getByLabel("Development account").selectOption(String(index));
+  await dialog.getByTestId("connect-dev-wallet").click();
+  await textOf(page.getByTestId("account-button"), new RegExp(`Dev #${index}`));
+}
+
+async function switchDevAccount(index: number) {
+  await page.getByTestId("account-button").click();
+  const dialog = page.getByRole("dialog", { name: "Your account" });
+  await dialog.getByLabel("Development account").selectOption(String(index));
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await textOf(page.getByTestId("account-button"), new RegExp(`Dev #${index}`));
+}
+
+describe("staking portal", { concurrency: false }, () => {
+  before(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    const t0 = Date.now();
+    stack = await startStack();
+    stack.timings.setupTotal = Date.now() - t0;
+    page = await stack.context.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  after(async () => {
+    await stack?.stop();
+    const total = stepTimes.reduce((sum, s) => sum + s.ms, 0);
+    console.log("\ne2e timings (ms)");
+    for (const [name, ms] of Object.entries(stack?.timings ?? {}))
+      console.log(`  setup ${name.padEnd(28)} ${ms}`);
+    for (const s of stepTimes) console.log(`  step  ${s.step.padEnd(28)} ${s.ms}`);
+    console.log(`  steps total                        ${total}`);
+  });
+
+  it("shows the network read-only before a wallet connects", async () => {
+    await step("overview read-only", async () => {
+      await goto("/");
+      await textOf(page.getByTestId("stat-active-nodes"), /Active nodes\s*0\b/);
+      await textOf(page.getByTestId("stat-pool-balance"), /40,000,000 SESH/);
+      await textOf(page.getByTestId("stat-annual-rate"), /15\.1%/);
+      await textOf(page.getByTestId("stat-node-yield"), /\d+(\.\d)?%/);
+      await page.getByText("Connect a wallet to see your stakes").waitFor();
+      await shot("01-overview-disconnected");
+    });
+  });
+
+  it("connects the development wallet and shows the balance", async () => {
+    await step("connect dev wallet", async () => {
+      await connectDevWallet(0);
+      await page.getByText("Development wallet.").waitFor();
+      const balance = await textOf(page.getByTestId("my-balance"), /SESH balance\s*[\d,]+ SESH/);
+      assert.match(balance, /1\d\d,\d{3},\d{3} SESH|200,000,000 SESH/);
+    });
+  });
+
+  it("gives the second account SESH from the faucet", async () => {
+    await step("faucet", async () => {
+      await goto("/faucet");
+      await page.getByLabel("Recipient").fill(ACCOUNT_1);
+      await page.getByLabel("50,000").check();
+      const before = await textOf(page.getByText(/Balance now:/), /Balance now: [\d,]+ SESH/);
+      await page.getByRole("button", { name: "Send 50,000 SESH" }).click();
+      const notice = await confirmed(/Send test SESH/);
+      assert.match(notice, /50,000 SESH sent to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
+      const start = Number(before.replace(/[^\d]/g, ""));
+      await textOf(
+        page.getByText(/Balance now:/),
+        new RegExp(`Balance now: ${(start + 50_000).toLocaleString("en-US")} SESH`),
+      );
+      await shot("06-faucet");
+    });
+  });
+
+  it("rejects a payload made for another operator, then registers a shared node", async () => {
+    await step("register node", async () => {
+      await goto("/register");
+      const payloadFor = (operator: `0x${string}`) =>
+        JSON.stringify(
+          createNodePayload({
+            chainId: 31337,
+            stakingContract: stack.addresses.serviceNodeStaking,
+            operator,
+            endpoint: "relay-1.sesh.test:22021",
+          }),
+          null,
+          2,
+        );
+      const textarea = page.getByLabel("Output of sesh-node init");
+      await textarea.fill(payloadFor(ACCOUNT_1));
+      await textOf(
+        page.getByTestId("payload-errors"),
+        /made for operator 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, but your wallet is 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266/,
+      );
+      await textarea.fill('{"ed25519Key": "0x12"');
+      await textOf(page.getByTestId("payload-errors"), /not valid JSON/);
+
+      await textarea.fill(payloadFor(ACCOUNT_0));
+      await page.getByText("Valid and signed").waitFor();
+      await textOf(page.getByTestId("payload-summary"), /relay-1\.sesh\.test:22021/);
+      await page.getByLabel("Shared").check();
+      await page.getByLabel("Your stake").fill("1,000");
+      await textOf(page.getByText(/at least 25% of the requirement/), /6,250 SESH/);
+      await page.getByLabel("Your stake").fill("12,500");
+      await page.getByLabel("Operator fee (%)").fill("5");
+      await textOf(page.getByText(/You take 5% of the node's rewards/), /5%/);
+      await shot("03-register");
+      await page.getByRole("button", { name: "Register node" }).click();
+      const notice = await confirmed(/Register node/);
+      assert.match(notice, /Node #1 is registered with your 12,500 SESH\. It is Open for contributions\./);
+      await textOf(page.getByTestId("registered"), /Node #1 is Open/);
+      await shot("04-registered");
+    });
+  });
+
+  it("lists the node with its stake, fee and open slots, and filters", async () => {
+    await step("nodes list", async () => {
+      await goto("/nodes");
+      const row = page.locator('tr[data-node-id="1"]');
+      await textOf(row, /Open/);
+      const text = await textOf(row, /12,500 \/ 25,000 SESH/);
+      assert.match(text, /5%/);
+      assert.match(text, /\b9\b/);
+      assert.match(text, /1,388\.88 SESH/);
+      await page.getByLabel("Only nodes with open slots").check();
+      await textOf(page.locator(".pager"), /1–1 of 1 node/);
+      await page.getByLabel("Max fee (%)").fill("1");
+      await page.getByText("No node matches these filters").waitFor();
+      await page.getByLabel("Max fee (%)").fill("");
+      await textOf(page.locator(".pager"), /1–1 of 1 node/);
+      await shot("05-nodes");
+    });
+  });
+
+  it("contributes from the second account with Max until the node is Active", async () => {
+    await step("contribute", async () => {
+      await switchDevAccount(1);
+      await goto("/nodes/1");
+      await textOf(page.getByTestId("contribution-minimum"), /1,388\.88 SESH/);
+      const amount = page.getByLabel("Amount to stake");
+      await amount.fill("100");
+      await textOf(
+        page.locator("#contribute-amount-error"),
+        /minimum for a new contributor here is 1,388\.88 SESH/,
+      );
+      await page.getByRole("button", { name: /^Max/ }).click();
+      assert.equal(await amount.inputValue(), "12,500");
+      await shot("07-node-contribute");
+      await page.getByRole("button", { name: "Contribute 12,500 SESH" }).click();
+      const notice = await confirmed(/Contribute to node #1/);
+      assert.match(notice, /You staked 12,500 SESH in node #1\. Node #1 is now Active and earning\./);
+      await textOf(page.locator(".page-head"), /Active/);
+      await textOf(page.getByTestId("node-stake-text"), /25,000 SESH of 25,000 SESH/);
+      const contributors = await textOf(page.getByTestId("contributors"), /0x7099/);
+      assert.match(contributors, /12,500 SESH[\s\S]*12,500 SESH/);
+      await textOf(page.getByTestId("node-timeline"), /Active: fully staked and earning/);
+      await shot("08-node-active");
+    });
+  });
+
+  it("accrues rewards over time, releases and claims them", async () => {
+    await step("rewards", async () => {
+      await timeTravel(30 * DAY);
+      await goto("/");
+      await textOf(page.getByTestId("stat-active-nodes"), /Active nodes\s*1\b/);
+      await textOf(page.getByTestId("stat-total-staked"), /25,000 SESH/);
+      await page.getByTestId("pool-releasable").waitFor();
+      await page.getByRole("button", { name: "Release it to stakers" }).click();
+      await confirmed(/Release pool rewards/);
+      const claimable = await textOf(
+        page.getByTestId("my-claimable"),
+        /Claimable rewards\s*[\d,]+(\.\d+)? SESH/,
+      );
+      assert.doesNotMatch(claimable, /\s0 SESH/);
+      await shot("09-overview-connected");
+      await page.getByRole("button", { name: "Claim", exact: true }).click();
+      const notice = await confirmed(/Claim rewards/);
+      assert.match(notice, /Claimed [\d,]+(\.\d+)? SESH\./);
+      await textOf(page.getByTestId("my-claimable"), /Claimable rewards\s*0 SESH/);
+    });
+  });
+
+  it("requests exit and shows when the stake unlocks", async () => {
+    await step("request exit", async () => {
+      await goto("/stakes");
+      const row = page.getByTestId("stake-1");
+      await textOf(row, /Earning rewards/);
+      await row.getByRole("button", { name: "Request exit" }).click();
+      const dialog = page.getByRole("dialog", { name: "Exit node #1?" });
+      await textOf(dialog.getByTestId("exit-unlocks-at"), /\(in 14 d\)/);
+      await dialog.getByRole("button", { name: "Request exit" }).click();
+      const notice = await confirmed(/Request exit of node #1/);
+      assert.match(notice, /Node #1 is exiting\. Your stake unlocks on \d{1,2} \w{3} \d{4}/);
+      await textOf(row, /Exiting/);
+      await textOf(row.getByTestId("stake-status"), /Locked for 1[34] d/);
+      assert.equal(await row.getByRole("button", { name: "Withdraw" }).isDisabled(), true);
+      await shot("10-stakes-exiting");
+      await goto("/");
+      await textOf(page.getByTestId("unlocking-list"), /Node #1[\s\S]*Unlocks[\s\S]*in 1[34] d/);
+    });
+  });
+
+  it("withdraws once the unlock time has passed", async () => {
+    await step("withdraw", async () => {
+      await timeTravel(15 * DAY);
+      await goto("/stakes");
+      const row = page.getByTestId("stake-1");
+      await textOf(row, /Unlocked\./);
+      await row.getByRole("button", { name: "Withdraw 12,500 SESH" }).click();
+      const notice = await confirmed(/Withdraw from node #1/);
+      assert.match(notice, /12,500 SESH returned to your wallet from node #1\./);
+      // A withdrawn stake with nothing left to claim leaves the list.
+      await page.getByText("You have no stake yet").waitFor();
+      await shot("11-stakes-withdrawn");
+    });
+  });
+
+  it("fits a 360 px phone without sideways scrolling", async () => {
+    await step("phone layout", async () => {
+      await page.setViewportSize({ width: 360, height: 780 });
+      for (const [route, name] of [
+        ["/", "12-phone-overview"],
+        ["/nodes", "13-phone-nodes"],
+        ["/nodes/1", "14-phone-node"],
+        ["/stakes", "15-phone-stakes"],
+      ] as const) {
+        await goto(route);
+        await page.locator("main h1").waitFor();
+        await page.waitForTimeout(300);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${route} scrolls sideways by ${overflow}px at 360px`);
+        await shot(name);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+  });
+});

@@ -1,0 +1,15 @@
+/**
+ * The SDK's write actions, loaded on the first transaction rather than with every page: permit signing
+ * and transaction encoding are only needed once someone presses a button.
+ */
+export {
+  claimRewards,
+  contribute,
+  registerNode,
+  releaseRewards,
+  requestExit,
+  withdrawStake,
+} from "@sesh/sdk";
+
+/** Loads the write actions. */
+export const loadWrites = () => import("./writes");
