@@ -28,6 +28,8 @@ let stack: Stack;
 let page: Page;
 
 async function shot(name: string, options: { fullPage?: boolean } = {}) {
+  // From the top, so the sticky header sits where it belongs in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({
     path: path.join(screenshots, `${name}.png`),
     fullPage: options.fullPage ?? true,

@@ -1,4 +1,8 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
-afterEach(() => cleanup());
+afterEach(() => {
+  cleanup();
+  // wagmi remembers the last connection in localStorage; every test starts disconnected.
+  localStorage.clear();
+});

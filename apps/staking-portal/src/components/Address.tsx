@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { Address as Addr } from "viem";
+import { CheckIcon, CopyIcon } from "./Icons";
 
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
@@ -54,7 +55,7 @@ export function Address({
           }}
           aria-label={copied ? "Address copied" : `Copy address ${address}`}
         >
-          {copied ? "✓" : "⧉"}
+          {copied ? <CheckIcon /> : <CopyIcon />}
         </button>
       ) : null}
     </span>

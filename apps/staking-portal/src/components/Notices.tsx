@@ -2,6 +2,7 @@
 
 import { useEffect } from "react";
 import { type Notice, useTx } from "@/lib/tx";
+import { AlertIcon, CheckIcon, CloseIcon } from "./Icons";
 
 const titles: Record<Notice["status"], string> = {
   signing: "Confirm in your wallet",
@@ -12,7 +13,7 @@ const titles: Record<Notice["status"], string> = {
 
 function NoticeIcon({ status }: { status: Notice["status"] }) {
   if (status === "signing" || status === "pending") return <span className="spinner" />;
-  return <span aria-hidden="true">{status === "confirmed" ? "✓" : "!"}</span>;
+  return status === "confirmed" ? <CheckIcon size={16} /> : <AlertIcon size={16} />;
 }
 
 function NoticeItem({ notice, onDismiss }: { notice: Notice; onDismiss: () => void }) {
@@ -45,7 +46,7 @@ function NoticeItem({ notice, onDismiss }: { notice: Notice; onDismiss: () => vo
       </div>
       {notice.status === "confirmed" || notice.status === "failed" ? (
         <button type="button" className="btn btn--ghost btn--sm" onClick={onDismiss} aria-label="Dismiss">
-          ✕
+          <CloseIcon />
         </button>
       ) : (
         <span />

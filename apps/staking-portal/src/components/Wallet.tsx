@@ -6,6 +6,7 @@ import { DEV_ACCOUNTS, DEV_WALLET_ID, type DevWalletProperties } from "@/lib/dev
 import { walletErrorMessage } from "@/lib/errors";
 import { Address, Identicon, shortAddress } from "./Address";
 import { usePortalConfig } from "./PortalConfig";
+import { CloseIcon } from "./Icons";
 import { Banner, Button } from "./ui";
 
 type DevConnector = Connector & DevWalletProperties;
@@ -50,7 +51,7 @@ export function Dialog({
       <div className="dialog__head">
         <h2 id={titleId}>{title}</h2>
         <Button variant="ghost" size="sm" onClick={onClose} aria-label="Close">
-          ✕
+          <CloseIcon />
         </Button>
       </div>
       <div className="dialog__body">{children}</div>

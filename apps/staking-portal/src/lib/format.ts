@@ -69,3 +69,8 @@ export function formatCount(value: bigint | number): string {
 export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
+
+/** A percentage with one decimal and thousands separators: 11930.12 -> "11,930.1%". */
+export function formatPercent(percent: number): string {
+  return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(percent)}%`;
+}

@@ -12,7 +12,7 @@ import { Amount } from "@/components/Amount";
 import { Countdown } from "@/components/Countdown";
 import { StateBadge } from "@/components/StateBadge";
 import { Banner, Button, Card, EmptyState, PageHead, SkeletonRows, Stat } from "@/components/ui";
-import { displaySesh, formatCount, formatPerMille } from "@/lib/format";
+import { displaySesh, formatCount, formatPercent, formatPerMille } from "@/lib/format";
 import { useAccount, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
 import { loadWrites } from "@/lib/writes";
@@ -85,7 +85,7 @@ function NetworkFigures() {
           <Stat
             testId="stat-node-yield"
             label="Estimated yield, full node"
-            value={y ? `${y.aprPercent.toFixed(1)}%` : undefined}
+            value={y ? formatPercent(y.aprPercent) : undefined}
             hint={
               s && y
                 ? `${displaySesh(y.perNode)} a year on ${displaySesh(s.stakingRequirement)}, if one more node joined today`
