@@ -64,9 +64,9 @@ interface IServiceNodeStaking {
         Reservation[] reservations;
     }
 
-    /// @notice An ERC-2612 permit for the SESH transfer, so staking is one transaction.
+    /// @notice An ERC-2612 permit for the SESH transfer, so staking is one transaction. It is signed for
+    /// exactly the amount staked.
     struct Permit {
-        uint256 value;
         uint256 deadline;
         uint8 v;
         bytes32 r;
@@ -190,8 +190,8 @@ interface IServiceNodeStaking {
     event ContributorReserved(uint64 indexed nodeId, address indexed contributor, uint256 amount);
     /// @notice Stake was added to an Open node (the operator's own stake is in {NodeRegistered}).
     event StakeContributed(uint64 indexed nodeId, address indexed contributor, uint256 amount, uint256 totalStaked);
-    /// @notice The node reached its requirement and is Active.
-    event NodeActivated(uint64 indexed nodeId, address indexed operator, uint256 totalStaked);
+    /// @notice The node reached its requirement and is Active (its operator is in {NodeRegistered}).
+    event NodeActivated(uint64 indexed nodeId, uint256 totalStaked);
     /// @notice A contributor left an Open node and was refunded.
     event ContributorWithdrawn(uint64 indexed nodeId, address indexed contributor, uint256 amount);
     /// @notice The operator left its Open node; every contributor was refunded.

@@ -41,6 +41,7 @@ export default async function measureStaking(): Promise<GasSection> {
   await add("registerNodeWithPermit: shared node, operator 25% (operator's second node)", register(w[14], 6_250n * SESH));
   const shared = await lastNode();
   await add("registerNode: shared node after approve (operator's first stake)", register(await fresh(15), 6_250n * SESH, false));
+  const open = await lastNode();
 
   // Contributions into the shared node: 9 contributors fill it, the last activates it.
   let remaining = 18_750n * SESH;
@@ -60,8 +61,20 @@ export default async function measureStaking(): Promise<GasSection> {
     else await gasOf(hash);
   }
 
+  // The same activating contribution by an address that has staked (and used a permit) before.
+  await register(w[14], 6_250n * SESH);
+  const second = await lastNode();
+  let left = 18_750n * SESH;
+  for (let i = 0; i < 9; i++) {
+    const slots = BigInt(9 - i);
+    const amount = left / slots + (left % slots === 0n ? 0n : 1n);
+    left -= amount;
+    const hash = contributeWithPermit(i === 8 ? w[16] : w[4 + i], second, amount);
+    if (i === 8) await add("contributeWithPermit: 10th contributor, activates the node (staked before)", hash, 130_000n);
+    else await gasOf(hash);
+  }
+
   // A contributor leaving an Open node after a day, and an operator cancelling one with contributors.
-  const open = await lastNode(); // registered above by w[15]
   await token.write.approve([staking.address, 5_000n * SESH], { account: w[1].account });
   await add("contribute: after approve", staking.write.contribute([open, 5_000n * SESH], { account: w[1].account }));
   await token.write.approve([staking.address, 5_000n * SESH], { account: w[2].account });

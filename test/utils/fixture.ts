@@ -51,7 +51,7 @@ export async function signPermit(system: System, owner: System["wallets"][number
     message: { owner: owner.account.address, spender: spender ?? staking.address, value, nonce, deadline },
   });
   const { r, s, v, yParity } = parseSignature(signature);
-  return { value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+  return { deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
 }
 
 /** A complete registration by `operator` for a fresh node identity. */
