@@ -26,11 +26,19 @@ contract ServiceNodeStakingFuzzTest is StakingFixture {
         vm.prank(c);
         if (amount < minimum) {
             vm.expectRevert(
-                abi.encodeWithSelector(IServiceNodeStaking.StakingContributionTooSmall.selector, amount, minimum)
+                abi.encodeWithSelector(
+                    IServiceNodeStaking.StakingContributionTooSmall.selector,
+                    amount,
+                    minimum
+                )
             );
         } else if (amount > left) {
             vm.expectRevert(
-                abi.encodeWithSelector(IServiceNodeStaking.StakingStakeExceedsRequirement.selector, amount, left)
+                abi.encodeWithSelector(
+                    IServiceNodeStaking.StakingStakeExceedsRequirement.selector,
+                    amount,
+                    left
+                )
             );
         }
         staking.contribute(nodeId, amount);
@@ -87,7 +95,7 @@ contract ServiceNodeStakingFuzzTest is StakingFixture {
         uint256 held = token.balanceOf(address(staking));
         staking.deregisterNode(nodeId);
         uint256 penaltyPaid = held - token.balanceOf(address(staking));
-        vm.assertEq(penaltyPaid, REQUIREMENT * penalty / 10_000);
+        vm.assertEq(penaltyPaid, (REQUIREMENT * penalty) / 10_000);
 
         vm.warp(block.timestamp + 30 days);
         uint256 before = token.balanceOf(c);
@@ -113,6 +121,6 @@ contract ServiceNodeStakingFuzzTest is StakingFixture {
     }
 
     function _bound(uint256 x, uint256 lo, uint256 hi) internal pure returns (uint256) {
-        return lo + x % (hi - lo + 1);
+        return lo + (x % (hi - lo + 1));
     }
 }

@@ -46,7 +46,7 @@ contract StakingHandler {
 
     function register(uint256 actorSeed, uint256 amountSeed, uint16 fee) external {
         address operator = actors[actorSeed % 6];
-        uint256 amount = 6_250 * SESH + amountSeed % (18_751 * SESH);
+        uint256 amount = 6_250 * SESH + (amountSeed % (18_751 * SESH));
         IServiceNodeStaking.Registration memory r;
         r.ed25519Key = keccak256(abi.encode(++_keys)) & bytes32(uint256(type(uint248).max));
         r.x25519Key = staking.onionKeyOf(r.ed25519Key);
@@ -70,7 +70,7 @@ contract StakingHandler {
         if (v.state != IServiceNodeStaking.NodeState.Open) return;
         uint256 left = v.stakingRequirement - v.totalStaked;
         // Mostly valid amounts, sometimes the whole remainder (which activates the node).
-        uint256 amount = amountSeed % 3 == 0 ? left : v.minContribution + amountSeed % (left + 1);
+        uint256 amount = amountSeed % 3 == 0 ? left : v.minContribution + (amountSeed % (left + 1));
         if (amount > left) amount = left;
         vm.prank(who);
         try staking.contribute(nodeId, amount) {
@@ -112,7 +112,7 @@ contract StakingHandler {
     }
 
     function warp(uint32 secondsAhead) external {
-        vm.warp(block.timestamp + 1 + secondsAhead % 20 days);
+        vm.warp(block.timestamp + 1 + (secondsAhead % 20 days));
     }
 
     function release() external {

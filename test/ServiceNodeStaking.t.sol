@@ -68,7 +68,11 @@ contract ServiceNodeStakingTest is StakingFixture {
         _fund(address(0x2000), 100_000 * SESH);
         vm.prank(address(0x2000));
         vm.expectRevert(
-            abi.encodeWithSelector(IServiceNodeStaking.StakingContributionTooSmall.selector, remaining - 1, remaining)
+            abi.encodeWithSelector(
+                IServiceNodeStaking.StakingContributionTooSmall.selector,
+                remaining - 1,
+                remaining
+            )
         );
         staking.contribute(nodeId, remaining - 1);
         // The operator can always top up the last piece without taking a slot.
@@ -97,7 +101,9 @@ contract ServiceNodeStakingTest is StakingFixture {
         vm.prank(ALICE);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IServiceNodeStaking.StakingSmallContributorExitTooEarly.selector, nodeId, block.timestamp + 1
+                IServiceNodeStaking.StakingSmallContributorExitTooEarly.selector,
+                nodeId,
+                block.timestamp + 1
             )
         );
         staking.requestExit(nodeId);

@@ -31,10 +31,10 @@ abstract contract StakingFixture {
         key = keccak256(abi.encode("node key", ++_keyNonce)) & bytes32(uint256(type(uint248).max));
     }
 
-    function _registration(uint256 amount, uint16 feeBps)
-        internal
-        returns (IServiceNodeStaking.Registration memory r)
-    {
+    function _registration(
+        uint256 amount,
+        uint16 feeBps
+    ) internal returns (IServiceNodeStaking.Registration memory r) {
         r.ed25519Key = _edKey();
         r.x25519Key = staking.onionKeyOf(r.ed25519Key);
         r.endpoint = "203.0.113.7:22021";
