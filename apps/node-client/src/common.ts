@@ -18,6 +18,9 @@ export function createCommon(
 ): Common {
   const logger =
     overrides.logger ??
-    pino({ level: options.logLevel, name: overrides.name ?? "sesh-node", base: { pid: process.pid } }, overrides.destination);
+    pino(
+      { level: options.logLevel, name: overrides.name ?? "sesh-node", base: { pid: process.pid } },
+      overrides.destination,
+    );
   return { options, logger, metrics: createMetrics(), shutdown: createShutdown(logger) };
 }

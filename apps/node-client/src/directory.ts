@@ -1,5 +1,11 @@
 import type { Address, Hex, RegistryDomain } from "./keys.ts";
-import { NODE_STATES, type NodeRecord, type NodeState, type RegistrySource, type RegistryUpdate } from "./stake-view.ts";
+import {
+  NODE_STATES,
+  type NodeRecord,
+  type NodeState,
+  type RegistrySource,
+  type RegistryUpdate,
+} from "./stake-view.ts";
 
 /** A node record as JSON (bigints as decimal strings), as served by GET /v1/nodes. */
 export interface NodeRecordJson {
@@ -37,11 +43,16 @@ export function recordFromJson(value: unknown): NodeRecord {
     return v[key] as string;
   };
   const state = str("state");
-  if (!(NODE_STATES as readonly string[]).includes(state)) throw new TypeError(`node record state ${state} is unknown`);
-  if (!/^\d+$/.test(str("registryId")) || !/^\d+$/.test(str("totalStaked"))) throw new TypeError("node record ids must be decimal");
-  if (!/^0x[0-9a-fA-F]{40}$/.test(str("operator"))) throw new TypeError("node record operator is not an address");
-  if (!HEX32.test(str("ed25519Key")) || !HEX32.test(str("x25519Key"))) throw new TypeError("node record keys must be bytes32");
-  if (!/^0x[0-9a-fA-F]{128}$/.test(str("signature"))) throw new TypeError("node record signature must be 64 bytes");
+  if (!(NODE_STATES as readonly string[]).includes(state))
+    throw new TypeError(`node record state ${state} is unknown`);
+  if (!/^\d+$/.test(str("registryId")) || !/^\d+$/.test(str("totalStaked")))
+    throw new TypeError("node record ids must be decimal");
+  if (!/^0x[0-9a-fA-F]{40}$/.test(str("operator")))
+    throw new TypeError("node record operator is not an address");
+  if (!HEX32.test(str("ed25519Key")) || !HEX32.test(str("x25519Key")))
+    throw new TypeError("node record keys must be bytes32");
+  if (!/^0x[0-9a-fA-F]{128}$/.test(str("signature")))
+    throw new TypeError("node record signature must be 64 bytes");
   return {
     registryId: BigInt(str("registryId")),
     state: state as NodeState,
@@ -78,7 +89,10 @@ export function createDirectorySource(
       }
       if (!response.ok) throw new Error(`node directory ${url} answered HTTP ${response.status}`);
       const body = (await response.json()) as NodeDirectoryJson;
-      if (BigInt(body.chainId) !== domain.chainId || body.stakingContract.toLowerCase() !== domain.stakingContract.toLowerCase()) {
+      if (
+        BigInt(body.chainId) !== domain.chainId ||
+        body.stakingContract.toLowerCase() !== domain.stakingContract.toLowerCase()
+      ) {
         throw new Error(
           `node directory ${url} serves chain ${body.chainId} / ${body.stakingContract}, not the configured chain ${domain.chainId} / ${domain.stakingContract}; check --chain-id and --staking`,
         );

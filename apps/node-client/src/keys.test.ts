@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, chmod as chmodFile } from "node:fs/promises";
+import { chmod as chmodFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodePacked } from "viem";
@@ -31,7 +31,9 @@ describe("node keys", () => {
 
   it("matches RFC 8032 test vector 1 and derives its onion key both ways", () => {
     // keysFromSeed takes the onion key from the hashed seed; ed25519ToX25519 maps the public point.
-    const keys = keysFromSeed(Buffer.from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "hex"));
+    const keys = keysFromSeed(
+      Buffer.from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "hex"),
+    );
     expect(keys.nodeId).toBe("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
     expect(ed25519ToX25519(keys.ed25519Public)?.equals(keys.x25519Public)).toBe(true);
   });
@@ -59,9 +61,9 @@ describe("node keys", () => {
     const payload = registrationPayload(keys, domain, operator, "relay.example.org:7450");
     const sig = Buffer.from(payload.signature.slice(2), "hex");
     expect(verifyRegistration(domain, operator, keys.ed25519Public, keys.x25519Public, sig)).toBe(true);
-    expect(verifyRegistration({ ...domain, chainId: 1n }, operator, keys.ed25519Public, keys.x25519Public, sig)).toBe(
-      false,
-    );
+    expect(
+      verifyRegistration({ ...domain, chainId: 1n }, operator, keys.ed25519Public, keys.x25519Public, sig),
+    ).toBe(false);
     const other = generateNodeKeys();
     expect(verifyRegistration(domain, operator, other.ed25519Public, other.x25519Public, sig)).toBe(false);
     // A mismatched onion key fails even with a valid signature over it.

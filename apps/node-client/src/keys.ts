@@ -241,7 +241,11 @@ async function writeNew(path: string, contents: string): Promise<void> {
 }
 
 /** Creates `dataDir` (mode 0700) and writes new keys into it (files 0600); refuses to overwrite keys. */
-export async function initKeyFiles(dataDir: string, endpoint: string, keys = generateNodeKeys()): Promise<NodeKeys> {
+export async function initKeyFiles(
+  dataDir: string,
+  endpoint: string,
+  keys = generateNodeKeys(),
+): Promise<NodeKeys> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
   for (const name of [KEY_FILES.identity, KEY_FILES.onion]) {
@@ -275,7 +279,9 @@ async function readPrivate(path: string): Promise<string> {
   try {
     info = await stat(path);
   } catch {
-    throw new KeyFileError(`${path} not found; create the node's keys with: sesh-node init --data-dir <dir> --endpoint <host:port>`);
+    throw new KeyFileError(
+      `${path} not found; create the node's keys with: sesh-node init --data-dir <dir> --endpoint <host:port>`,
+    );
   }
   if ((info.mode & 0o077) !== 0) {
     throw new KeyFileError(

@@ -89,7 +89,11 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers: [registry],
     }),
-    inFlight: new Gauge({ name: "sesh_onion_in_flight", help: "Onion requests being handled", registers: [registry] }),
+    inFlight: new Gauge({
+      name: "sesh_onion_in_flight",
+      help: "Onion requests being handled",
+      registers: [registry],
+    }),
     replayCacheEntries: provided("replayCacheEntries", "Packet ids held in the replay cache"),
     httpRequests: new Counter({
       name: "sesh_http_requests_total",

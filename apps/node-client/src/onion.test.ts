@@ -80,7 +80,9 @@ describe("onion wrapping", () => {
     // The extremes explicitly.
     for (const size of [0, requestCapacity(3)]) {
       const payload = Buffer.alloc(size, 0xab);
-      const { layers } = traverse(wrapOnion(hops, payload, NOW + 60_000), () => Buffer.alloc(responseCapacity(3), 1));
+      const { layers } = traverse(wrapOnion(hops, payload, NOW + 60_000), () =>
+        Buffer.alloc(responseCapacity(3), 1),
+      );
       expect(layers[2]!.kind === "deliver" && layers[2]!.payload.equals(payload)).toBe(true);
     }
     expect(() => wrapOnion(hops, Buffer.alloc(requestCapacity(3) + 1), NOW)).toThrow(RelayError);
@@ -110,11 +112,15 @@ describe("onion wrapping", () => {
     const circuit = wrapOnion(hops, Buffer.from("q"), NOW + 60_000);
     const { response } = traverse(circuit, () => Buffer.from("the answer"));
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: BLOCK_SIZE - 1 }), fc.integer({ min: 1, max: 255 }), (index, flip) => {
-        const tampered = Buffer.from(response);
-        tampered[index] = tampered[index]! ^ flip;
-        expect(codeOf(() => unwrapResponse(circuit, tampered))).toBe("BAD_RESPONSE");
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: BLOCK_SIZE - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (index, flip) => {
+          const tampered = Buffer.from(response);
+          tampered[index] = tampered[index]! ^ flip;
+          expect(codeOf(() => unwrapResponse(circuit, tampered))).toBe("BAD_RESPONSE");
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -128,7 +134,8 @@ describe("onion wrapping", () => {
         const ids = hops.map((h) => Buffer.from(h.nodeId));
         for (let i = 0; i < 3; i++) {
           const layer = layers[i]!;
-          const visible = layer.kind === "forward" ? Buffer.concat([layer.next, layer.packet]) : layer.payload;
+          const visible =
+            layer.kind === "forward" ? Buffer.concat([layer.next, layer.packet]) : layer.payload;
           if (layer.kind === "forward") {
             // The next hop is named; no other hop's id and not the payload appear in what it can read.
             expect(layer.next.equals(ids[i + 1]!)).toBe(true);
@@ -151,8 +158,12 @@ describe("onion wrapping", () => {
     expect(codeOf(() => peelOnion(circuit.packet, nodes[3]!, NOW, TTL))).toBe("WRONG_KEY");
     expect(codeOf(() => peelOnion(circuit.packet, nodes[0]!, NOW + 60_001, TTL))).toBe("EXPIRED");
     expect(codeOf(() => peelOnion(circuit.packet, nodes[0]!, NOW - TTL, TTL))).toBe("EXPIRED");
-    expect(codeOf(() => peelOnion(circuit.packet.subarray(0, BLOCK_SIZE - 1), nodes[0]!, NOW, TTL))).toBe("TRUNCATED");
-    expect(codeOf(() => peelOnion(Buffer.concat([circuit.packet, Buffer.alloc(1)]), nodes[0]!, NOW, TTL))).toBe("OVERSIZED");
+    expect(codeOf(() => peelOnion(circuit.packet.subarray(0, BLOCK_SIZE - 1), nodes[0]!, NOW, TTL))).toBe(
+      "TRUNCATED",
+    );
+    expect(
+      codeOf(() => peelOnion(Buffer.concat([circuit.packet, Buffer.alloc(1)]), nodes[0]!, NOW, TTL)),
+    ).toBe("OVERSIZED");
   });
 
   it("an error at a hop reaches the client as that hop's error", () => {

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+} from "node:crypto";
 import { readU64, toHex, writeU64 } from "./bytes.ts";
 import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
 import { exportRawPublic, x25519PublicKey } from "./keys.ts";
@@ -12,7 +19,9 @@ import { exportRawPublic, x25519PublicKey } from "./keys.ts";
  *   type 2 "deliver": inner is u16 length | payload | zeros
  * Response:        ctLen(u16) | ciphertext(ctLen) | zeros
  * Response layer:  status(1) | data   status 0: data is the next hop's ciphertext or, at the last
- *                  hop, u16 length | payload | zeros; status 1: data is an error code | zeros.
+ *                  hop, u16 length | payload | zeros; status 1: data is an error code | zeros for an
+ *                  error at this hop; status 2: the same for an error the next hop answered in the
+ *                  clear (it could not decrypt its layer, was not serving, …).
  *
  * Each hop derives two single-use keys from X25519(ephemeral, node onion key) with HKDF-SHA256 and
  * uses ChaCha20-Poly1305 with a zero nonce (a key is never used twice). The client fixes every
@@ -32,6 +41,7 @@ const TYPE_FORWARD = 1;
 const TYPE_DELIVER = 2;
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
+const STATUS_NEXT_HOP_ERROR = 2;
 const NONCE = Buffer.alloc(12);
 const HKDF_INFO = Buffer.from("SESH onion v1", "utf8");
 const ZERO_ID = Buffer.alloc(32);
@@ -121,7 +131,10 @@ export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expire
   const n = hops.length;
   if (n < 1 || n > MAX_HOPS) throw new RangeError(`a path has 1 to ${MAX_HOPS} hops, got ${n}`);
   if (payload.length > requestCapacity(n)) {
-    throw new RelayError("BAD_REQUEST", `payload of ${payload.length} bytes exceeds ${requestCapacity(n)} bytes`);
+    throw new RelayError(
+      "BAD_REQUEST",
+      `payload of ${payload.length} bytes exceeds ${requestCapacity(n)} bytes`,
+    );
   }
   const responseLengths = hops.map((_, i) => BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * i);
   const responseKeys: Buffer[] = new Array(n);
@@ -130,7 +143,8 @@ export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expire
   Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(inner, 2);
   for (let i = n - 1; i >= 0; i--) {
     const hop = hops[i]!;
-    if (hop.nodeId.length !== 32 || hop.x25519Key.length !== 32) throw new RangeError("hop keys are 32 bytes");
+    if (hop.nodeId.length !== 32 || hop.x25519Key.length !== 32)
+      throw new RangeError("hop keys are 32 bytes");
     const plaintext = Buffer.alloc(ROUTING_SIZE + inner.length);
     plaintext[0] = i === n - 1 ? TYPE_DELIVER : TYPE_FORWARD;
     writeU64(plaintext, expiresAt, 1);
@@ -139,7 +153,10 @@ export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expire
     inner.copy(plaintext, ROUTING_SIZE);
     const ephemeral = generateKeyPairSync("x25519");
     const ephemeralPublic = exportRawPublic(ephemeral.publicKey);
-    const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: x25519PublicKey(hop.x25519Key) });
+    const shared = diffieHellman({
+      privateKey: ephemeral.privateKey,
+      publicKey: x25519PublicKey(hop.x25519Key),
+    });
     const [requestKey, responseKey] = deriveKeys(shared, ephemeralPublic, hop.x25519Key);
     responseKeys[i] = responseKey;
     const ctLen = plaintext.length + TAG_SIZE;
@@ -155,14 +172,18 @@ export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expire
 
 /** Checks the framing of a request packet without any cryptography (cheap, for early rejection). */
 export function checkPacketFraming(packet: Buffer): { packetId: string } {
-  if (packet.length < BLOCK_SIZE) throw new RelayError("TRUNCATED", `TRUNCATED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
-  if (packet.length > BLOCK_SIZE) throw new RelayError("OVERSIZED", `OVERSIZED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
-  if (packet[0] !== ONION_VERSION) throw new RelayError("MALFORMED", `MALFORMED: unknown packet version ${packet[0]}`);
+  if (packet.length < BLOCK_SIZE)
+    throw new RelayError("TRUNCATED", `TRUNCATED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
+  if (packet.length > BLOCK_SIZE)
+    throw new RelayError("OVERSIZED", `OVERSIZED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
+  if (packet[0] !== ONION_VERSION)
+    throw new RelayError("MALFORMED", `MALFORMED: unknown packet version ${packet[0]}`);
   const ctLen = packet.readUInt16BE(33);
   if (ctLen < ROUTING_SIZE + TAG_SIZE || HEADER_SIZE + ctLen > BLOCK_SIZE) {
     throw new RelayError("MALFORMED", `MALFORMED: ciphertext length ${ctLen} out of range`);
   }
-  if (!isZero(packet.subarray(HEADER_SIZE + ctLen))) throw new RelayError("MALFORMED", "MALFORMED: padding is not zero");
+  if (!isZero(packet.subarray(HEADER_SIZE + ctLen)))
+    throw new RelayError("MALFORMED", "MALFORMED: padding is not zero");
   return { packetId: packet.toString("latin1", 1, 33) };
 }
 
@@ -171,7 +192,12 @@ export function checkPacketFraming(packet: Buffer): { packetId: string } {
  * for packets it cannot accept. Replay checks are the caller's (see createReplayCache), keyed on
  * `packetId`, after this succeeds.
  */
-export function peelOnion(packet: Buffer, identity: OnionIdentity, now: number, maxTtlMs: number): PeeledLayer {
+export function peelOnion(
+  packet: Buffer,
+  identity: OnionIdentity,
+  now: number,
+  maxTtlMs: number,
+): PeeledLayer {
   const { packetId } = checkPacketFraming(packet);
   const ctLen = packet.readUInt16BE(33);
   const ephemeral = packet.subarray(1, 33);
@@ -182,14 +208,25 @@ export function peelOnion(packet: Buffer, identity: OnionIdentity, now: number, 
     throw new RelayError("WRONG_KEY", "WRONG_KEY: the packet's ephemeral key is not a usable X25519 key");
   }
   const [requestKey, responseKey] = deriveKeys(shared, ephemeral, identity.x25519Public);
-  const plaintext = open(requestKey, packet.subarray(0, HEADER_SIZE), packet.subarray(HEADER_SIZE, HEADER_SIZE + ctLen));
+  const plaintext = open(
+    requestKey,
+    packet.subarray(0, HEADER_SIZE),
+    packet.subarray(HEADER_SIZE, HEADER_SIZE + ctLen),
+  );
   if (!plaintext) throw new RelayError("WRONG_KEY");
   const type = plaintext[0];
   const expiresAt = readU64(plaintext, 1);
   const responseLength = plaintext.readUInt16BE(9);
-  if (expiresAt < now) throw new RelayError("EXPIRED", `EXPIRED: the packet expired ${now - expiresAt} ms ago; resend a new one`);
+  if (expiresAt < now)
+    throw new RelayError(
+      "EXPIRED",
+      `EXPIRED: the packet expired ${now - expiresAt} ms ago; resend a new one`,
+    );
   if (expiresAt > now + maxTtlMs) {
-    throw new RelayError("EXPIRED", "EXPIRED: the packet's expiry is too far ahead; check the sender's clock");
+    throw new RelayError(
+      "EXPIRED",
+      "EXPIRED: the packet's expiry is too far ahead; check the sender's clock",
+    );
   }
   if (responseLength < RESPONSE_LAYER_OVERHEAD + 2 + 1 || responseLength > BLOCK_SIZE - 2) {
     throw new RelayError("MALFORMED", `MALFORMED: response length ${responseLength} out of range`);
@@ -206,7 +243,8 @@ export function peelOnion(packet: Buffer, identity: OnionIdentity, now: number, 
     return { ...common, kind: "deliver", payload: Buffer.from(inner.subarray(2, 2 + length)) };
   }
   if (type === TYPE_FORWARD) {
-    if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE) throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
+    if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE)
+      throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
     const forwarded = Buffer.alloc(BLOCK_SIZE);
     inner.copy(forwarded);
     return { ...common, kind: "forward", next: Buffer.from(next), packet: forwarded };
@@ -226,7 +264,10 @@ function responseBlock(layer: LayerCommon, plaintext: Buffer): Buffer {
 export function sealDeliverResponse(layer: LayerCommon, payload: Uint8Array): Buffer {
   const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
   if (payload.length + 3 > plaintext.length) {
-    throw new RelayError("INTERNAL", `response payload of ${payload.length} bytes does not fit the response block`);
+    throw new RelayError(
+      "INTERNAL",
+      `response payload of ${payload.length} bytes does not fit the response block`,
+    );
   }
   plaintext[0] = STATUS_OK;
   plaintext.writeUInt16BE(payload.length, 1);
@@ -234,10 +275,17 @@ export function sealDeliverResponse(layer: LayerCommon, payload: Uint8Array): Bu
   return responseBlock(layer, plaintext);
 }
 
-/** This hop's encrypted error response: tells the client which error happened at this hop. */
-export function sealErrorResponse(layer: LayerCommon, code: RelayErrorCode): Buffer {
+/**
+ * This hop's encrypted error response: tells the client which error happened at this hop, or (with
+ * `at` "next") which error the next hop answered in the clear.
+ */
+export function sealErrorResponse(
+  layer: LayerCommon,
+  code: RelayErrorCode,
+  at: "here" | "next" = "here",
+): Buffer {
   const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
-  plaintext[0] = STATUS_ERROR;
+  plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
   plaintext[1] = ERROR_CODES[code].wire;
   return responseBlock(layer, plaintext);
 }
@@ -261,9 +309,16 @@ export function sealForwardResponse(layer: LayerCommon, downstream: Buffer): Buf
  * Reads a response to a circuit: removes every hop's layer and returns the payload, or throws the
  * RelayError a hop reported (with `hop` set), or BAD_RESPONSE when a layer fails to authenticate.
  */
-export function unwrapResponse(circuit: OnionCircuit, response: Buffer, describeHop?: (hop: number) => string): Buffer {
+export function unwrapResponse(
+  circuit: OnionCircuit,
+  response: Buffer,
+  describeHop?: (hop: number) => string,
+): Buffer {
   if (response.length !== BLOCK_SIZE) {
-    throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: response is ${response.length} bytes, not ${BLOCK_SIZE}`);
+    throw new RelayError(
+      "BAD_RESPONSE",
+      `BAD_RESPONSE: response is ${response.length} bytes, not ${BLOCK_SIZE}`,
+    );
   }
   let ctLen = response.readUInt16BE(0);
   if (ctLen !== circuit.responseLengths[0] || !isZero(response.subarray(2 + ctLen))) {
@@ -274,16 +329,26 @@ export function unwrapResponse(circuit: OnionCircuit, response: Buffer, describe
   for (let i = 0; i < circuit.hops; i++) {
     const plaintext = open(circuit.responseKeys[i]!, aad, ciphertext);
     const name = describeHop?.(i + 1) ?? `hop ${i + 1}`;
-    if (!plaintext) throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: the response layer of ${name} does not authenticate`, { hop: i + 1 });
-    if (plaintext[0] === STATUS_ERROR) {
+    if (!plaintext)
+      throw new RelayError(
+        "BAD_RESPONSE",
+        `BAD_RESPONSE: the response layer of ${name} does not authenticate`,
+        { hop: i + 1 },
+      );
+    if (plaintext[0] === STATUS_ERROR || plaintext[0] === STATUS_NEXT_HOP_ERROR) {
       const code = errorCodeFromWire(plaintext[1] ?? 0);
-      throw new RelayError(code, `${code} at ${name}: ${ERROR_CODES[code].hint}`, { hop: i + 1 });
+      const hop = plaintext[0] === STATUS_ERROR ? i + 1 : i + 2;
+      const where = plaintext[0] === STATUS_ERROR ? name : (describeHop?.(hop) ?? `hop ${hop}`);
+      throw new RelayError(code, `${code} at ${where}: ${ERROR_CODES[code].hint}`, { hop });
     }
-    if (plaintext[0] !== STATUS_OK) throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: unknown status from ${name}`, { hop: i + 1 });
+    if (plaintext[0] !== STATUS_OK)
+      throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: unknown status from ${name}`, { hop: i + 1 });
     if (i === circuit.hops - 1) {
       const length = plaintext.readUInt16BE(1);
       if (3 + length > plaintext.length || !isZero(plaintext.subarray(3 + length))) {
-        throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: payload framing from ${name} is invalid`, { hop: i + 1 });
+        throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: payload framing from ${name} is invalid`, {
+          hop: i + 1,
+        });
       }
       return Buffer.from(plaintext.subarray(3, 3 + length));
     }

@@ -61,30 +61,181 @@ export interface OptionKey {
 
 /** The settings table: the README's configuration section is written from it. */
 export const OPTION_KEYS: readonly OptionKey[] = [
-  { key: "data_dir", kind: "string", flag: "data-dir", description: "directory with the node keys and database (or the client's queues)" },
-  { key: "listen", kind: "hostport", flag: "listen", default: "127.0.0.1:7450", description: "address the relay's HTTP server binds, host:port" },
-  { key: "log_level", kind: "enum", flag: "log-level", default: "info", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], description: "pino log level" },
-  { key: "registry.chain_id", kind: "bigint", flag: "chain-id", description: "chain id the node registry lives on (binds the proof of possession)" },
-  { key: "registry.staking_contract", kind: "address", flag: "staking", description: "ServiceNodeStaking contract address" },
-  { key: "registry.rpc_url", kind: "url", flag: "rpc-url", description: "JSON-RPC URL of the chain (used by the on-chain registry source)" },
-  { key: "registry.confirmations", kind: "int", flag: "confirmations", default: "3", min: 0, max: 1000, description: "blocks a registry event must be buried under before the view applies it" },
-  { key: "registry.poll_interval", kind: "duration", flag: "poll-interval", default: "5s", min: 100, description: "how often the stake view syncs with the registry" },
-  { key: "registry.grace", kind: "duration", flag: "grace", default: "10m", min: 0, description: "how long the last verified view is kept while the registry is unreachable; then the relay fails closed" },
-  { key: "onion.max_packet_ttl", kind: "duration", default: "2m", min: 1000, max: 3_600_000, description: "longest packet lifetime accepted (bounds the replay cache)" },
-  { key: "onion.replay_cache_size", kind: "int", default: "200000", min: 100, max: 10_000_000, description: "packet ids remembered against replays; when full the relay answers BUSY" },
-  { key: "onion.forward_timeout", kind: "duration", default: "10s", min: 100, description: "how long a hop waits for the next hop" },
-  { key: "onion.max_in_flight", kind: "int", default: "512", min: 1, max: 100_000, description: "onion requests handled at once; more are answered BUSY" },
-  { key: "http.max_connections", kind: "int", default: "1024", min: 1, max: 1_000_000, description: "open connections accepted at once" },
-  { key: "http.rate_per_connection", kind: "int", default: "200", min: 1, description: "client requests per second allowed on one connection (token bucket rate)" },
-  { key: "http.burst_per_connection", kind: "int", default: "400", min: 1, description: "client requests one connection may burst (token bucket size)" },
-  { key: "http.request_timeout", kind: "duration", default: "30s", min: 1000, description: "longest time to receive one request" },
-  { key: "http.shutdown_timeout", kind: "duration", default: "15s", min: 0, description: "how long a graceful shutdown waits for in-flight requests" },
-  { key: "queue.message_ttl", kind: "duration", default: "14d", min: 1000, description: "how long an undelivered message is kept" },
-  { key: "queue.max_messages", kind: "int", default: "128", min: 1, max: 100_000, description: "undelivered messages per queue before senders get QUOTA" },
-  { key: "queue.max_body_bytes", kind: "int", default: "16000", min: 1, max: 16_000, description: "largest message body a queue stores (16 KB)" },
-  { key: "queue.synchronous", kind: "enum", default: "full", values: ["full", "normal"], description: "SQLite synchronous mode: full survives power loss, normal survives process crashes" },
-  { key: "client.directory", kind: "url", flag: "directory", description: "client: a relay's base URL to read the node list from (e.g. http://127.0.0.1:7450)" },
-  { key: "client.request_timeout", kind: "duration", default: "15s", min: 100, description: "client: how long to wait for a response through the path" },
+  {
+    key: "data_dir",
+    kind: "string",
+    flag: "data-dir",
+    description: "directory with the node keys and database (or the client's queues)",
+  },
+  {
+    key: "listen",
+    kind: "hostport",
+    flag: "listen",
+    default: "127.0.0.1:7450",
+    description: "address the relay's HTTP server binds, host:port",
+  },
+  {
+    key: "log_level",
+    kind: "enum",
+    flag: "log-level",
+    default: "info",
+    values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    description: "pino log level",
+  },
+  {
+    key: "registry.chain_id",
+    kind: "bigint",
+    flag: "chain-id",
+    description: "chain id the node registry lives on (binds the proof of possession)",
+  },
+  {
+    key: "registry.staking_contract",
+    kind: "address",
+    flag: "staking",
+    description: "ServiceNodeStaking contract address",
+  },
+  {
+    key: "registry.rpc_url",
+    kind: "url",
+    flag: "rpc-url",
+    description: "JSON-RPC URL of the chain (used by the on-chain registry source)",
+  },
+  {
+    key: "registry.confirmations",
+    kind: "int",
+    flag: "confirmations",
+    default: "3",
+    min: 0,
+    max: 1000,
+    description: "blocks a registry event must be buried under before the view applies it",
+  },
+  {
+    key: "registry.poll_interval",
+    kind: "duration",
+    flag: "poll-interval",
+    default: "5s",
+    min: 100,
+    description: "how often the stake view syncs with the registry",
+  },
+  {
+    key: "registry.grace",
+    kind: "duration",
+    flag: "grace",
+    default: "10m",
+    min: 0,
+    description:
+      "how long the last verified view is kept while the registry is unreachable; then the relay fails closed",
+  },
+  {
+    key: "onion.max_packet_ttl",
+    kind: "duration",
+    default: "2m",
+    min: 1000,
+    max: 3_600_000,
+    description: "longest packet lifetime accepted (bounds the replay cache)",
+  },
+  {
+    key: "onion.replay_cache_size",
+    kind: "int",
+    default: "200000",
+    min: 100,
+    max: 10_000_000,
+    description: "packet ids remembered against replays; when full the relay answers BUSY",
+  },
+  {
+    key: "onion.forward_timeout",
+    kind: "duration",
+    default: "10s",
+    min: 100,
+    description: "how long a hop waits for the next hop",
+  },
+  {
+    key: "onion.max_in_flight",
+    kind: "int",
+    default: "512",
+    min: 1,
+    max: 100_000,
+    description: "onion requests handled at once; more are answered BUSY",
+  },
+  {
+    key: "http.max_connections",
+    kind: "int",
+    default: "1024",
+    min: 1,
+    max: 1_000_000,
+    description: "open connections accepted at once",
+  },
+  {
+    key: "http.rate_per_connection",
+    kind: "int",
+    default: "200",
+    min: 1,
+    description: "client requests per second allowed on one connection (token bucket rate)",
+  },
+  {
+    key: "http.burst_per_connection",
+    kind: "int",
+    default: "400",
+    min: 1,
+    description: "client requests one connection may burst (token bucket size)",
+  },
+  {
+    key: "http.request_timeout",
+    kind: "duration",
+    default: "30s",
+    min: 1000,
+    description: "longest time to receive one request",
+  },
+  {
+    key: "http.shutdown_timeout",
+    kind: "duration",
+    default: "15s",
+    min: 0,
+    description: "how long a graceful shutdown waits for in-flight requests",
+  },
+  {
+    key: "queue.message_ttl",
+    kind: "duration",
+    default: "14d",
+    min: 1000,
+    description: "how long an undelivered message is kept",
+  },
+  {
+    key: "queue.max_messages",
+    kind: "int",
+    default: "128",
+    min: 1,
+    max: 100_000,
+    description: "undelivered messages per queue before senders get QUOTA",
+  },
+  {
+    key: "queue.max_body_bytes",
+    kind: "int",
+    default: "16000",
+    min: 1,
+    max: 16_000,
+    description: "largest message body a queue stores (16 KB)",
+  },
+  {
+    key: "queue.synchronous",
+    kind: "enum",
+    default: "full",
+    values: ["full", "normal"],
+    description: "SQLite synchronous mode: full survives power loss, normal survives process crashes",
+  },
+  {
+    key: "client.directory",
+    kind: "url",
+    flag: "directory",
+    description: "client: a relay's base URL to read the node list from (e.g. http://127.0.0.1:7450)",
+  },
+  {
+    key: "client.request_timeout",
+    kind: "duration",
+    default: "15s",
+    min: 100,
+    description: "client: how long to wait for a response through the path",
+  },
 ];
 
 /** The environment variable of a setting: SESH_NODE_ + the key in upper case with dots as underscores. */
@@ -123,7 +274,9 @@ function schemaFor(spec: OptionKey): z.ZodType<unknown> {
     case "hostport":
       return text.pipe(hostPort);
     case "enum":
-      return text.pipe(z.enum(spec.values as [string, ...string[]], { error: `must be one of ${spec.values?.join(", ")}` }));
+      return text.pipe(
+        z.enum(spec.values as [string, ...string[]], { error: `must be one of ${spec.values?.join(", ")}` }),
+      );
     case "address":
       return text.pipe(
         z
@@ -145,17 +298,28 @@ function schemaFor(spec: OptionKey): z.ZodType<unknown> {
           .string()
           .regex(/^\d+$/, "must be a whole number")
           .transform(Number)
-          .pipe(z.number().int().min(spec.min ?? 0, `must be at least ${spec.min}`).max(spec.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${spec.max}`)),
+          .pipe(
+            z
+              .number()
+              .int()
+              .min(spec.min ?? 0, `must be at least ${spec.min}`)
+              .max(spec.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${spec.max}`),
+          ),
       );
     case "duration":
       return text.transform((v, ctx) => {
         const ms = parseDuration(v);
         if (ms === undefined) {
-          ctx.addIssue({ code: "custom", message: `"${v}" is not a duration (e.g. 500ms, 30s, 10m, 2h, 14d)` });
+          ctx.addIssue({
+            code: "custom",
+            message: `"${v}" is not a duration (e.g. 500ms, 30s, 10m, 2h, 14d)`,
+          });
           return z.NEVER;
         }
-        if (spec.min !== undefined && ms < spec.min) ctx.addIssue({ code: "custom", message: `must be at least ${spec.min} ms` });
-        if (spec.max !== undefined && ms > spec.max) ctx.addIssue({ code: "custom", message: `must be at most ${spec.max} ms` });
+        if (spec.min !== undefined && ms < spec.min)
+          ctx.addIssue({ code: "custom", message: `must be at least ${spec.min} ms` });
+        if (spec.max !== undefined && ms > spec.max)
+          ctx.addIssue({ code: "custom", message: `must be at most ${spec.max} ms` });
         return ms;
       });
   }
@@ -168,7 +332,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>, file
   }
   for (const [k, v] of Object.entries(value)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)) flatten(v, key, out, file);
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date))
+      flatten(v, key, out, file);
     else out.set(key, v);
   }
 }
@@ -185,7 +350,9 @@ export async function readConfigFile(path: string): Promise<Map<string, unknown>
   try {
     parsed = path.endsWith(".json") ? JSON.parse(text) : parseToml(text);
   } catch (error) {
-    throw new OptionsError(`config file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "TOML"}: ${(error as Error).message}`);
+    throw new OptionsError(
+      `config file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "TOML"}: ${(error as Error).message}`,
+    );
   }
   const out = new Map<string, unknown>();
   flatten(parsed, "", out, path);
@@ -215,9 +382,11 @@ export function buildOptions(sources: OptionSources): Options {
     const candidates: [unknown, string][] = [];
     if (spec.default !== undefined) candidates.push([spec.default, "default"]);
     const fromFile = sources.file?.get(spec.key);
-    if (fromFile !== undefined) candidates.push([fromFile, `${sources.filePath ?? "config file"} (${spec.key})`]);
+    if (fromFile !== undefined)
+      candidates.push([fromFile, `${sources.filePath ?? "config file"} (${spec.key})`]);
     const fromEnv = sources.env?.[envName(spec.key)];
-    if (fromEnv !== undefined && fromEnv !== "") candidates.push([fromEnv, `environment ${envName(spec.key)}`]);
+    if (fromEnv !== undefined && fromEnv !== "")
+      candidates.push([fromEnv, `environment ${envName(spec.key)}`]);
     const fromFlag = spec.flag ? sources.flags?.[spec.flag] : undefined;
     if (fromFlag !== undefined) candidates.push([fromFlag, `flag --${spec.flag}`]);
     const chosen = candidates.at(-1);
@@ -227,7 +396,9 @@ export function buildOptions(sources: OptionSources): Options {
     else problems.push(`${chosen[1]}: ${result.error.issues.map((i) => i.message).join("; ")}`);
   }
   if (problems.length > 0) {
-    throw new OptionsError(`invalid configuration:\n  - ${problems.join("\n  - ")}\nSee sesh-node --help for the settings.`);
+    throw new OptionsError(
+      `invalid configuration:\n  - ${problems.join("\n  - ")}\nSee sesh-node --help for the settings.`,
+    );
   }
   const v = <T>(key: string): T => values.get(key) as T;
   return {
@@ -274,7 +445,10 @@ export function defaultOptions(flags: Record<string, string | undefined> = {}): 
 }
 
 /** Loads options the way the CLI does: config file from --config or SESH_NODE_CONFIG, then env, then flags. */
-export async function loadOptions(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Promise<Options> {
+export async function loadOptions(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv,
+): Promise<Options> {
   const filePath = flags.config ?? env.SESH_NODE_CONFIG;
   const file = filePath ? await readConfigFile(filePath) : undefined;
   return buildOptions({ ...(file ? { file, filePath } : {}), env, flags });
@@ -285,7 +459,9 @@ export function requireOption<T>(value: T | undefined, key: string): T {
   if (value === undefined) {
     const spec = OPTION_KEYS.find((k) => k.key === key);
     const flag = spec?.flag ? `--${spec.flag}, ` : "";
-    throw new OptionsError(`missing setting ${key}: give it with ${flag}${envName(key)} or "${key}" in the config file`);
+    throw new OptionsError(
+      `missing setting ${key}: give it with ${flag}${envName(key)} or "${key}" in the config file`,
+    );
   }
   return value;
 }

@@ -12,19 +12,23 @@ const candidate = fc.record({
 describe("path selection", () => {
   it("picks distinct nodes of distinct operators, or says there are too few", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(candidate, { selector: (c) => c.nodeId, maxLength: 12 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (nodes, r) => {
-        const operators = new Set(nodes.map((n) => n.operator)).size;
-        try {
-          const path = selectPath(nodes, { random: () => r });
-          expect(path).toHaveLength(3);
-          expect(new Set(path.map((n) => n.nodeId)).size).toBe(3);
-          expect(new Set(path.map((n) => n.operator)).size).toBe(3);
-        } catch (error) {
-          expect(error).toBeInstanceOf(RelayError);
-          expect((error as RelayError).code).toBe("NO_PATH");
-          expect(operators).toBeLessThan(3);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(candidate, { selector: (c) => c.nodeId, maxLength: 12 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (nodes, r) => {
+          const operators = new Set(nodes.map((n) => n.operator)).size;
+          try {
+            const path = selectPath(nodes, { random: () => r });
+            expect(path).toHaveLength(3);
+            expect(new Set(path.map((n) => n.nodeId)).size).toBe(3);
+            expect(new Set(path.map((n) => n.operator)).size).toBe(3);
+          } catch (error) {
+            expect(error).toBeInstanceOf(RelayError);
+            expect((error as RelayError).code).toBe("NO_PATH");
+            expect(operators).toBeLessThan(3);
+          }
+        },
+      ),
     );
   });
 

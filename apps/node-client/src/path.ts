@@ -23,7 +23,11 @@ export function selectPath<T extends PathCandidate>(
   let exit: T | undefined;
   if (options.exit !== undefined) {
     exit = nodes.find((n) => n.nodeId === options.exit?.toLowerCase());
-    if (!exit) throw new RelayError("UNKNOWN_NODE", `UNKNOWN_NODE: node ${options.exit.slice(0, 16)}… is not Active in the current view`);
+    if (!exit)
+      throw new RelayError(
+        "UNKNOWN_NODE",
+        `UNKNOWN_NODE: node ${options.exit.slice(0, 16)}… is not Active in the current view`,
+      );
     usedOperators.add(exit.operator.toLowerCase());
     usedNodes.add(exit.nodeId);
   }

@@ -26,7 +26,10 @@ export type QueueRequest =
 export type QueueResponse =
   | { op: "new"; recipientId: Buffer; senderId: Buffer }
   | { op: "send"; msgId: Buffer }
-  | { op: "fetch"; message: { msgId: Buffer; createdAt: number; remaining: number; body: Buffer } | undefined }
+  | {
+      op: "fetch";
+      message: { msgId: Buffer; createdAt: number; remaining: number; body: Buffer } | undefined;
+    }
   | { op: "ack" }
   | { op: "delete" };
 
@@ -73,7 +76,12 @@ export function verifyQueueRequest(
 ): boolean {
   if (Math.abs(now - request.time) > SIGNED_REQUEST_WINDOW_MS) return false;
   try {
-    return verify(null, signedMessage(relayNodeId, request), ed25519PublicKey(recipientKey), request.signature);
+    return verify(
+      null,
+      signedMessage(relayNodeId, request),
+      ed25519PublicKey(recipientKey),
+      request.signature,
+    );
   } catch {
     return false;
   }
@@ -100,12 +108,21 @@ export function decodeQueueRequest(bytes: Buffer): QueueRequest {
   switch (bytes[0]) {
     case OPS.new:
       need(1 + 32 + 8 + 64);
-      return { op: "new", recipientKey: bytes.subarray(1, 33), time: readU64(bytes, 33), signature: bytes.subarray(41, 105) };
+      return {
+        op: "new",
+        recipientKey: bytes.subarray(1, 33),
+        time: readU64(bytes, 33),
+        signature: bytes.subarray(41, 105),
+      };
     case OPS.send: {
       if (bytes.length < 1 + QUEUE_ID_SIZE + 2) throw bad("SEND too short");
       const length = bytes.readUInt16BE(1 + QUEUE_ID_SIZE);
       need(1 + QUEUE_ID_SIZE + 2 + length);
-      return { op: "send", senderId: bytes.subarray(1, 1 + QUEUE_ID_SIZE), body: bytes.subarray(3 + QUEUE_ID_SIZE) };
+      return {
+        op: "send",
+        senderId: bytes.subarray(1, 1 + QUEUE_ID_SIZE),
+        body: bytes.subarray(3 + QUEUE_ID_SIZE),
+      };
     }
     case OPS.fetch:
     case OPS.delete: {
@@ -113,7 +130,9 @@ export function decodeQueueRequest(bytes: Buffer): QueueRequest {
       const recipientId = bytes.subarray(1, 1 + QUEUE_ID_SIZE);
       const time = readU64(bytes, 1 + QUEUE_ID_SIZE);
       const signature = bytes.subarray(9 + QUEUE_ID_SIZE);
-      return bytes[0] === OPS.fetch ? { op: "fetch", recipientId, time, signature } : { op: "delete", recipientId, time, signature };
+      return bytes[0] === OPS.fetch
+        ? { op: "fetch", recipientId, time, signature }
+        : { op: "delete", recipientId, time, signature };
     }
     case OPS.ack:
       need(1 + QUEUE_ID_SIZE + MSG_ID_SIZE + 8 + 64);
@@ -162,8 +181,12 @@ export function encodeQueueError(code: RelayErrorCode): Buffer {
  * Decodes the response to a request of kind `op`; throws the RelayError the relay reported, or
  * BAD_RESPONSE when the bytes do not parse.
  */
-export function decodeQueueResponse<Op extends QueueResponse["op"]>(op: Op, bytes: Buffer): Extract<QueueResponse, { op: Op }> {
-  const bad = () => new RelayError("BAD_RESPONSE", `BAD_RESPONSE: the queue's answer to ${op.toUpperCase()} does not parse`);
+export function decodeQueueResponse<Op extends QueueResponse["op"]>(
+  op: Op,
+  bytes: Buffer,
+): Extract<QueueResponse, { op: Op }> {
+  const bad = () =>
+    new RelayError("BAD_RESPONSE", `BAD_RESPONSE: the queue's answer to ${op.toUpperCase()} does not parse`);
   if (bytes[0] === 1 && bytes.length === 2) {
     const code = errorCodeFromWire(bytes[1]!);
     throw new RelayError(code, `${code}: ${ERROR_CODES[code].hint}`);
@@ -173,7 +196,11 @@ export function decodeQueueResponse<Op extends QueueResponse["op"]>(op: Op, byte
   switch (op) {
     case "new":
       if (bytes.length !== 1 + 2 * QUEUE_ID_SIZE) throw bad();
-      result = { op, recipientId: bytes.subarray(1, 1 + QUEUE_ID_SIZE), senderId: bytes.subarray(1 + QUEUE_ID_SIZE) };
+      result = {
+        op,
+        recipientId: bytes.subarray(1, 1 + QUEUE_ID_SIZE),
+        senderId: bytes.subarray(1 + QUEUE_ID_SIZE),
+      };
       break;
     case "send":
       if (bytes.length !== 1 + MSG_ID_SIZE) throw bad();

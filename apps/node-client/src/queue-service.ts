@@ -29,7 +29,8 @@ export function createQueueService(
   async function run(request: QueueRequest): Promise<QueueResponse> {
     if (request.op === "send") return { op: "send", ...(await store.put(request.senderId, request.body)) };
     if (request.op === "new") {
-      if (!verifyQueueRequest(request, relayNodeId, request.recipientKey, now())) throw new RelayError("BAD_SIGNATURE");
+      if (!verifyQueueRequest(request, relayNodeId, request.recipientKey, now()))
+        throw new RelayError("BAD_SIGNATURE");
       return { op: "new", ...(await store.createQueue(Buffer.from(request.recipientKey))) };
     }
     const key = store.recipientKey(request.recipientId);
@@ -57,7 +58,8 @@ export function createQueueService(
         metrics.queueOps.inc({ op, result: "ok" });
         return encodeQueueResponse(response);
       } catch (error) {
-        const relayError = error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
+        const relayError =
+          error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
         if (relayError.code === "INTERNAL") logger.error({ msg: "queue operation failed", op, err: error });
         metrics.queueOps.inc({ op, result: relayError.code });
         return encodeQueueError(relayError.code);

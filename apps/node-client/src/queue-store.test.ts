@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { testCommon, tempDir } from "./_test/common.ts";
+import { tempDir, testCommon } from "./_test/common.ts";
 import { RelayError } from "./errors.ts";
 import { createQueueStore, type QueueStore } from "./queue-store.ts";
 
@@ -10,7 +10,10 @@ describe("queue store", () => {
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
-  async function open(clock: { now?: () => number } = {}, patch = (_: ReturnType<typeof testCommon>["options"]) => {}) {
+  async function open(
+    clock: { now?: () => number } = {},
+    patch = (_: ReturnType<typeof testCommon>["options"]) => {},
+  ) {
     const dir = await tempDir();
     cleanups.push(dir.cleanup);
     const common = testCommon(patch);
@@ -19,7 +22,11 @@ describe("queue store", () => {
     cleanups.push(() => store.close());
     return { store, path, common };
   }
-  const code = (p: Promise<unknown>) => p.then(() => "ok", (e: RelayError) => e.code);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => "ok",
+      (e: RelayError) => e.code,
+    );
 
   it("delivers in order, deletes on acknowledgement, and keeps sender and recipient ids apart", async () => {
     const { store } = await open();
@@ -45,7 +52,9 @@ describe("queue store", () => {
   it("answers QUOTA at 128 undelivered messages and accepts again after an acknowledgement", async () => {
     const { store } = await open();
     const { recipientId, senderId } = await store.createQueue(randomBytes(32));
-    const results = await Promise.all(Array.from({ length: 130 }, (_, i) => code(store.put(senderId, Buffer.from(`m${i}`)))));
+    const results = await Promise.all(
+      Array.from({ length: 130 }, (_, i) => code(store.put(senderId, Buffer.from(`m${i}`)))),
+    );
     expect(results.filter((r) => r === "ok")).toHaveLength(128);
     expect(results.slice(128)).toEqual(["QUOTA", "QUOTA"]);
     const m = store.fetch(recipientId)!;

@@ -48,7 +48,11 @@ interface Pending {
  * together share one transaction and one fsync, and each is acknowledged only after its transaction
  * committed, so an acknowledged write survives kill -9 (and, with synchronous=full, power loss).
  */
-export function createQueueStore(common: Common, path: string, clock: { now?: () => number } = {}): QueueStore {
+export function createQueueStore(
+  common: Common,
+  path: string,
+  clock: { now?: () => number } = {},
+): QueueStore {
   const { logger, metrics } = common;
   const { messageTtlMs, maxMessages, maxBodyBytes, synchronous } = common.options.queue;
   const now = clock.now ?? Date.now;
@@ -77,10 +81,14 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
   `);
 
   const sql = {
-    insertQueue: db.prepare("INSERT INTO queues (recipient_id, sender_id, recipient_key, created_at) VALUES (?, ?, ?, ?)"),
+    insertQueue: db.prepare(
+      "INSERT INTO queues (recipient_id, sender_id, recipient_key, created_at) VALUES (?, ?, ?, ?)",
+    ),
     recipientKey: db.prepare("SELECT recipient_key FROM queues WHERE recipient_id = ?"),
     queueBySender: db.prepare("SELECT recipient_id FROM queues WHERE sender_id = ?"),
-    countUndelivered: db.prepare("SELECT count(*) AS n FROM messages WHERE recipient_id = ? AND expires_at > ?"),
+    countUndelivered: db.prepare(
+      "SELECT count(*) AS n FROM messages WHERE recipient_id = ? AND expires_at > ?",
+    ),
     insertMessage: db.prepare(
       "INSERT INTO messages (recipient_id, msg_id, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -121,7 +129,12 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
         db.exec("ROLLBACK");
       } catch {}
       logger.error({ msg: "queue database commit failed", err: error, operations: batch.length });
-      for (const op of batch) op.reject(new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", { cause: error }));
+      for (const op of batch)
+        op.reject(
+          new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
+            cause: error,
+          }),
+        );
       return;
     }
     batch.forEach((op, i) => {
@@ -174,7 +187,10 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
     put(senderId, body) {
       if (body.length > maxBodyBytes) {
         return Promise.reject(
-          new RelayError("BODY_TOO_LARGE", `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`),
+          new RelayError(
+            "BODY_TOO_LARGE",
+            `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
+          ),
         );
       }
       return write(() => {
@@ -183,7 +199,10 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
         const t = now();
         const undelivered = Number((sql.countUndelivered.get(queue.recipient_id, t) as { n: number }).n);
         if (undelivered >= maxMessages) {
-          throw new RelayError("QUOTA", `QUOTA: the queue holds ${undelivered} undelivered messages (limit ${maxMessages}); retry after the recipient fetches`);
+          throw new RelayError(
+            "QUOTA",
+            `QUOTA: the queue holds ${undelivered} undelivered messages (limit ${maxMessages}); retry after the recipient fetches`,
+          );
         }
         const msgId = randomBytes(MSG_ID_SIZE);
         sql.insertMessage.run(queue.recipient_id, msgId, body, t, t + messageTtlMs);
@@ -192,7 +211,9 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
     },
     fetch(recipientId) {
       const t = now();
-      const row = sql.oldest.get(recipientId, t) as { msg_id: Uint8Array; body: Uint8Array; created_at: number } | undefined;
+      const row = sql.oldest.get(recipientId, t) as
+        | { msg_id: Uint8Array; body: Uint8Array; created_at: number }
+        | undefined;
       if (!row) return undefined;
       const undelivered = Number((sql.countUndelivered.get(recipientId, t) as { n: number }).n);
       return {
@@ -204,7 +225,9 @@ export function createQueueStore(common: Common, path: string, clock: { now?: ()
     },
     ack(recipientId, msgId) {
       return write(() => {
-        const changes = Number((sql.deleteMessage.run(recipientId, msgId) as { changes: number | bigint }).changes);
+        const changes = Number(
+          (sql.deleteMessage.run(recipientId, msgId) as { changes: number | bigint }).changes,
+        );
         if (changes === 0) throw new RelayError("NO_MESSAGE");
       });
     },

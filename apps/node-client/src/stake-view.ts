@@ -3,7 +3,15 @@ import type { Common } from "./common.ts";
 import { type Address, type Hex, type RegistryDomain, verifyRegistration } from "./keys.ts";
 
 /** Node states as the staking contract numbers them (index = the on-chain enum value). */
-export const NODE_STATES = ["None", "Open", "Active", "Exiting", "Exited", "Cancelled", "Deregistered"] as const;
+export const NODE_STATES = [
+  "None",
+  "Open",
+  "Active",
+  "Exiting",
+  "Exited",
+  "Cancelled",
+  "Deregistered",
+] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
 /** A node as the registry reports it: the contract's NodeView plus the NodeRegistered signature. */
@@ -113,7 +121,11 @@ interface Entry {
 }
 
 /** Creates the stake view over `source`; syncing starts with start(). */
-export function createStakeView(common: Common, source: RegistrySource, clock: { now?: () => number } = {}): StakeView {
+export function createStakeView(
+  common: Common,
+  source: RegistrySource,
+  clock: { now?: () => number } = {},
+): StakeView {
   const { logger, metrics } = common;
   const { graceMs, pollIntervalMs } = common.options.registry;
   const now = clock.now ?? Date.now;
@@ -133,7 +145,8 @@ export function createStakeView(common: Common, source: RegistrySource, clock: {
   const listeners = new Set<() => void>();
 
   function verify(record: NodeRecord, previous: Entry | undefined): Entry {
-    const proofKey = `${record.operator}|${record.ed25519Key}|${record.x25519Key}|${record.signature}`.toLowerCase();
+    const proofKey =
+      `${record.operator}|${record.ed25519Key}|${record.x25519Key}|${record.signature}`.toLowerCase();
     let ok: boolean;
     if (previous && previous.proofKey === proofKey) ok = previous.node !== undefined;
     else {
@@ -160,7 +173,11 @@ export function createStakeView(common: Common, source: RegistrySource, clock: {
       }
     }
     if (ok && !isValidEndpoint(record.endpoint)) {
-      logger.warn({ msg: "ignoring node: endpoint is not host:port", registryId: record.registryId.toString(), endpoint: record.endpoint });
+      logger.warn({
+        msg: "ignoring node: endpoint is not host:port",
+        registryId: record.registryId.toString(),
+        endpoint: record.endpoint,
+      });
       ok = false;
     }
     if (!ok) return { node: undefined, proofKey };
@@ -258,7 +275,10 @@ export function createStakeView(common: Common, source: RegistrySource, clock: {
       const log = after === "failed-closed" ? logger.error.bind(logger) : logger.warn.bind(logger);
       log({ msg: "registry sync failed", error: lastError, health: after, source: source.description });
       if (before !== "failed-closed" && after === "failed-closed") {
-        logger.error({ msg: "stake view failed closed: grace period over, relaying stops until the registry is reachable", graceMs });
+        logger.error({
+          msg: "stake view failed closed: grace period over, relaying stops until the registry is reachable",
+          graceMs,
+        });
       }
       return false;
     }
@@ -319,7 +339,8 @@ export function createStakeView(common: Common, source: RegistrySource, clock: {
         lastError: lastError ?? null,
         unreachableSince: iso(unreachableSince),
         graceMs,
-        graceEndsAt: unreachableSince !== undefined && lastSyncAt !== undefined ? iso(lastSyncAt + graceMs) : null,
+        graceEndsAt:
+          unreachableSince !== undefined && lastSyncAt !== undefined ? iso(lastSyncAt + graceMs) : null,
         height: height?.toString() ?? null,
         nodes: byId.size,
         active: active.length,

@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { to0x } from "../bytes.ts";
 import { recordToJson } from "../directory.ts";
-import { type Address, generateNodeKeys, type NodeKeys, type RegistryDomain, signRegistration } from "../keys.ts";
+import {
+  type Address,
+  generateNodeKeys,
+  type NodeKeys,
+  type RegistryDomain,
+  signRegistration,
+} from "../keys.ts";
 import type { NodeRecord, NodeState, RegistrySource, RegistryUpdate } from "../stake-view.ts";
 
 /** The chain and contract the test registries use. */
@@ -23,7 +29,10 @@ let nextRegistryId = 1n;
 
 /** Creates a node with a valid proof of possession (or a forged one with `forgeProof`). */
 export function makeTestNode(
-  overrides: Partial<Omit<NodeRecord, "ed25519Key" | "x25519Key">> & { forgeProof?: boolean; keys?: NodeKeys } = {},
+  overrides: Partial<Omit<NodeRecord, "ed25519Key" | "x25519Key">> & {
+    forgeProof?: boolean;
+    keys?: NodeKeys;
+  } = {},
 ): TestNode {
   const keys = overrides.keys ?? generateNodeKeys();
   const operator = overrides.operator ?? (to0x(randomBytes(20)) as Address);
@@ -81,5 +90,16 @@ export function createMemoryRegistrySource(records: readonly NodeRecord[] = []):
 
 /** Writes a registry fixture file the test relay processes read. */
 export async function writeRegistryFixture(path: string, records: readonly NodeRecord[]): Promise<void> {
-  await writeFile(path, JSON.stringify({ chainId: TEST_DOMAIN.chainId.toString(), stakingContract: TEST_DOMAIN.stakingContract, nodes: records.map(recordToJson) }, null, 2));
+  await writeFile(
+    path,
+    JSON.stringify(
+      {
+        chainId: TEST_DOMAIN.chainId.toString(),
+        stakingContract: TEST_DOMAIN.stakingContract,
+        nodes: records.map(recordToJson),
+      },
+      null,
+      2,
+    ),
+  );
 }
