@@ -10,7 +10,12 @@ describe("options", () => {
     const o = buildOptions({});
     expect(o.listen).toEqual({ host: "127.0.0.1", port: 7450 });
     expect(o.registry.graceMs).toBe(10 * 60_000);
-    expect(o.queue).toEqual({ messageTtlMs: 14 * 86_400_000, maxMessages: 128, maxBodyBytes: 16_000, synchronous: "full" });
+    expect(o.queue).toEqual({
+      messageTtlMs: 14 * 86_400_000,
+      maxMessages: 128,
+      maxBodyBytes: 16_000,
+      synchronous: "full",
+    });
     expect(o.dataDir).toBeUndefined();
   });
 
@@ -18,8 +23,15 @@ describe("options", () => {
     const dir = await tempDir();
     try {
       const toml = join(dir.path, "sesh-node.toml");
-      await writeFile(toml, 'data_dir = "/from/file"\nlisten = "0.0.0.0:9000"\n[registry]\ngrace = "5m"\nchain_id = 421614\n');
-      const env = { SESH_NODE_CONFIG: toml, SESH_NODE_LISTEN: "127.0.0.1:9001", SESH_NODE_QUEUE_MAX_MESSAGES: "64" };
+      await writeFile(
+        toml,
+        'data_dir = "/from/file"\nlisten = "0.0.0.0:9000"\n[registry]\ngrace = "5m"\nchain_id = 421614\n',
+      );
+      const env = {
+        SESH_NODE_CONFIG: toml,
+        SESH_NODE_LISTEN: "127.0.0.1:9001",
+        SESH_NODE_QUEUE_MAX_MESSAGES: "64",
+      };
       const o = await loadOptions({ grace: "90s" }, env);
       expect(o.dataDir).toBe("/from/file");
       expect(o.listen).toEqual({ host: "127.0.0.1", port: 9001 });
@@ -27,8 +39,13 @@ describe("options", () => {
       expect(o.registry.chainId).toBe(421614n);
       expect(o.queue.maxMessages).toBe(64);
       const json = join(dir.path, "sesh-node.json");
-      await writeFile(json, JSON.stringify({ registry: { staking_contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" } }));
-      expect((await loadOptions({ config: json }, {})).registry.stakingContract).toBe("0x5fbdb2315678afecb367f032d93f642f64180aa3");
+      await writeFile(
+        json,
+        JSON.stringify({ registry: { staking_contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3" } }),
+      );
+      expect((await loadOptions({ config: json }, {})).registry.stakingContract).toBe(
+        "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+      );
     } finally {
       await dir.cleanup();
     }
@@ -60,7 +77,9 @@ describe("options", () => {
   });
 
   it("names all three places a missing setting can come from", () => {
-    expect(() => requireOption(undefined, "data_dir")).toThrow(/--data-dir, SESH_NODE_DATA_DIR or "data_dir" in the config file/);
+    expect(() => requireOption(undefined, "data_dir")).toThrow(
+      /--data-dir, SESH_NODE_DATA_DIR or "data_dir" in the config file/,
+    );
   });
 
   it("parses durations and derives env names", () => {

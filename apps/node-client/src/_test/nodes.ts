@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { to0x } from "../bytes.ts";
-import { recordToJson } from "../directory.ts";
+import { recordFromJson, recordToJson } from "../directory.ts";
 import {
   type Address,
   generateNodeKeys,
@@ -102,4 +102,19 @@ export async function writeRegistryFixture(path: string, records: readonly NodeR
       2,
     ),
   );
+}
+
+/**
+ * A registry source reading a fixture file on every sync (tests may rewrite it). Test-only: the
+ * records are whatever the file says; the stake view still verifies every proof of possession.
+ */
+export function createFileRegistrySource(path: string): RegistrySource {
+  return {
+    description: `registry fixture ${path} (test)`,
+    domain: TEST_DOMAIN,
+    async sync(): Promise<RegistryUpdate> {
+      const body = JSON.parse(await readFile(path, "utf8")) as { nodes: unknown[] };
+      return { full: true, nodes: body.nodes.map(recordFromJson) };
+    },
+  };
 }
