@@ -1,6 +1,7 @@
 /**
  * Every error the relay, its queues and its client can report. Each code has a stable wire number (it
- * travels inside encrypted responses), an HTTP status (for errors answered in the clear) and says
+ * travels inside encrypted responses), an HTTP status for errors answered in the clear (0: never
+ * answered in the clear: queue errors travel inside the onion, client errors stay local) and says
  * whether trying again can help.
  */
 export const ERROR_CODES = {
@@ -77,35 +78,35 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { wire: 16, http: 405, retryable: false, hint: "wrong HTTP method for this endpoint" },
   QUOTA: {
     wire: 20,
-    http: 200,
+    http: 0,
     retryable: true,
     hint: "the queue holds 128 undelivered messages; retry after the recipient fetches",
   },
   NO_QUEUE: {
     wire: 21,
-    http: 200,
+    http: 0,
     retryable: false,
     hint: "no queue with this id on this relay (deleted, or a wrong link)",
   },
   NO_MESSAGE: {
     wire: 22,
-    http: 200,
+    http: 0,
     retryable: false,
     hint: "no such message in the queue (already acknowledged or expired)",
   },
   BODY_TOO_LARGE: {
     wire: 23,
-    http: 200,
+    http: 0,
     retryable: false,
     hint: "the message body is larger than the queue accepts",
   },
   BAD_SIGNATURE: {
     wire: 24,
-    http: 200,
+    http: 0,
     retryable: false,
     hint: "the request is not signed by the queue's recipient key, or it is stale",
   },
-  BAD_REQUEST: { wire: 25, http: 200, retryable: false, hint: "the queue request is malformed" },
+  BAD_REQUEST: { wire: 25, http: 0, retryable: false, hint: "the queue request is malformed" },
   INTERNAL: { wire: 26, http: 500, retryable: true, hint: "the relay failed unexpectedly; retry" },
   NO_PATH: {
     wire: 27,

@@ -92,3 +92,30 @@ describe("options", () => {
     expect(new Set(OPTION_KEYS.map((k) => envName(k.key))).size).toBe(OPTION_KEYS.length);
   });
 });
+
+describe("deploy examples", () => {
+  it("the example config file and environment file are valid", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const dir = new URL("../deploy/", import.meta.url);
+    const fromFile = await loadOptions({ config: new URL("sesh-node.toml", dir).pathname }, {});
+    expect(fromFile.registry.graceMs).toBe(600_000);
+    const env = Object.fromEntries(
+      (await readFile(new URL("sesh-node.env", dir), "utf8"))
+        .split("\n")
+        .filter((line) => line && !line.startsWith("#"))
+        .map((line) => line.split("=", 2) as [string, string]),
+    );
+    expect(Object.keys(env).every((name) => OPTION_KEYS.some((k) => envName(k.key) === name))).toBe(true);
+    expect((await loadOptions({}, env)).listen).toEqual({ host: "0.0.0.0", port: 7450 });
+  });
+});
+
+describe("README", () => {
+  it("documents every setting", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    for (const k of OPTION_KEYS) {
+      expect(readme).toContain(`| \`${k.key}\` | \`${envName(k.key)}\` |`);
+    }
+  });
+});
