@@ -115,7 +115,9 @@ describe("README", () => {
     const { readFile } = await import("node:fs/promises");
     const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
     for (const k of OPTION_KEYS) {
-      expect(readme).toContain(`| \`${k.key}\` | \`${envName(k.key)}\` |`);
+      expect(readme).toMatch(
+        new RegExp(`\\|\\s*\`${k.key.replace(".", "\\.")}\`\\s*\\|\\s*\`${envName(k.key)}\`\\s*\\|`),
+      );
     }
   });
 });

@@ -331,6 +331,9 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         return "status";
       case "/metrics":
         if (expect("GET")) {
+          // Both depend on the clock as well as on events: refresh them for this scrape.
+          serving();
+          stakeView.status();
           const text = await metrics.registry.metrics();
           res.writeHead(200, { "content-type": metrics.registry.contentType });
           res.end(text);
