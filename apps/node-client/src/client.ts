@@ -1,8 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { Agent } from "node:http";
+import type { Agent } from "node:http";
 import { decodeInvitation, E2E_OVERHEAD, encodeInvitation, openBody, sealBody } from "./e2e.ts";
 import { ERROR_CODES, RelayError, type RelayErrorCode } from "./errors.ts";
-import { endpointUrl, postBinary } from "./http-util.ts";
+import { createKeepAliveAgent, endpointUrl, postBinary } from "./http-util.ts";
 import { exportRawPublic } from "./keys.ts";
 import { BLOCK_SIZE, unwrapResponse, wrapOnion } from "./onion.ts";
 import { selectPath } from "./path.ts";
@@ -111,7 +111,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const attempts = options.attempts ?? 3;
   const now = options.now ?? Date.now;
   const ownAgent = options.agent === undefined;
-  const agent = options.agent ?? new Agent({ keepAlive: true, maxSockets: 32 });
+  const agent = options.agent ?? createKeepAliveAgent(32);
 
   async function once(payload: Uint8Array, exit: string | undefined): Promise<Buffer> {
     const path = selectPath(options.directory.activeNodes(), {
@@ -120,7 +120,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       ...(options.random ? { random: options.random } : {}),
     });
     const circuit = wrapOnion(
-      path.map((n) => ({ nodeId: n.ed25519Key, x25519Key: n.x25519Key })),
+      path.map((n) => ({ nodeId: n.ed25519Key, x25519Key: n.x25519Key, x25519KeyObject: n.x25519KeyObject })),
       payload,
       now() + packetTtlMs,
     );

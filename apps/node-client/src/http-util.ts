@@ -1,5 +1,4 @@
-import type { Agent, IncomingMessage } from "node:http";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { RelayError } from "./errors.ts";
 
 /**
@@ -137,6 +136,23 @@ export function postBinary(
       ),
     );
     req.end(body);
+  });
+}
+
+/** How long a relay keeps an idle keep-alive connection open. */
+export const SERVER_KEEP_ALIVE_MS = 10_000;
+
+/**
+ * A keep-alive agent whose idle sockets close well before the relay's keep-alive timeout, so a
+ * request is never written into a connection the server is closing (ECONNRESET).
+ */
+export function createKeepAliveAgent(maxSockets: number): Agent {
+  return new Agent({
+    keepAlive: true,
+    maxSockets,
+    maxFreeSockets: Math.min(maxSockets, 16),
+    timeout: SERVER_KEEP_ALIVE_MS / 2,
+    scheduling: "lifo",
   });
 }
 

@@ -59,6 +59,7 @@ export function verifyRelayAuth(
   target: Buffer,
   body: Buffer,
   now: number,
+  senderKeyObject: KeyObject = ed25519PublicKey(senderKey),
 ): void {
   if (Math.abs(now - auth.time) > RELAY_AUTH_WINDOW_MS) {
     throw new RelayError(
@@ -66,12 +67,7 @@ export function verifyRelayAuth(
       "UNAUTHENTICATED: the relay request's timestamp is outside the 30 s window; check the clocks",
     );
   }
-  const ok = verify(
-    null,
-    signedBytes(senderKey, target, auth.time, body),
-    ed25519PublicKey(senderKey),
-    auth.signature,
-  );
+  const ok = verify(null, signedBytes(senderKey, target, auth.time, body), senderKeyObject, auth.signature);
   if (!ok)
     throw new RelayError("UNAUTHENTICATED", "UNAUTHENTICATED: the relay request's signature does not verify");
 }

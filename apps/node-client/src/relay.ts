@@ -1,11 +1,17 @@
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { toHex } from "./bytes.ts";
 import type { Common } from "./common.ts";
 import { type NodeDirectoryJson, recordToJson } from "./directory.ts";
 import { ERROR_CODES, RelayError, type RelayErrorCode } from "./errors.ts";
-import { endpointUrl, postBinary, readBody } from "./http-util.ts";
+import {
+  createKeepAliveAgent,
+  endpointUrl,
+  postBinary,
+  readBody,
+  SERVER_KEEP_ALIVE_MS,
+} from "./http-util.ts";
 import type { NodeKeys } from "./keys.ts";
 import {
   BLOCK_SIZE,
@@ -88,7 +94,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const ownId = keys.ed25519Public;
   const replay = createReplayCache(options.onion.replayCacheSize, now);
   const queueService = createQueueService(common, queueStore, ownId, { now });
-  const agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
+  const agent = createKeepAliveAgent(64);
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
@@ -256,7 +262,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         }
       }
       const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
-      if (auth && sender) verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now());
+      if (auth && sender)
+        verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now(), sender.ed25519KeyObject);
       const { packetId } = checkPacketFraming(body);
       if (replay.has(packetId)) throw new RelayError("REPLAYED");
       const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs);
@@ -365,7 +372,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     {
       requestTimeout: options.http.requestTimeoutMs,
       headersTimeout: Math.min(options.http.requestTimeoutMs, 10_000),
-      keepAliveTimeout: 5_000,
+      keepAliveTimeout: SERVER_KEEP_ALIVE_MS,
       maxHeaderSize: 8192,
     },
     (req, res) => {
