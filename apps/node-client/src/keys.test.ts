@@ -97,6 +97,13 @@ describe("key files", () => {
     expect((await loadKeyFiles(dataDir)).nodeId).toBe(keys.nodeId);
   });
 
+  it("refuses an existing data directory that other users can read", async () => {
+    const dataDir = await tempDir();
+    await chmodFile(dataDir, 0o755);
+    await expect(initKeyFiles(dataDir, "127.0.0.1:7450")).rejects.toThrow(/chmod 700/);
+    expect(await readdir(dataDir)).toEqual([]);
+  });
+
   it("refuses keys readable by others and explains the fix", async () => {
     const dataDir = await tempDir();
     await initKeyFiles(dataDir, "127.0.0.1:7450");

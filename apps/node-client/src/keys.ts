@@ -246,8 +246,18 @@ export async function initKeyFiles(
   endpoint: string,
   keys = generateNodeKeys(),
 ): Promise<NodeKeys> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await chmod(dataDir, 0o700);
+  const created = await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (created === undefined) {
+    const mode = (await stat(dataDir)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new KeyFileError(
+        `${dataDir} is accessible by other users (mode ${mode.toString(8)}); restrict it with: chmod 700 ${dataDir}, or give a new directory`,
+      );
+    }
+  } else {
+    // mkdir's mode is filtered by the umask; the directory must be owner-only whatever the umask.
+    await chmod(dataDir, 0o700);
+  }
   for (const name of [KEY_FILES.identity, KEY_FILES.onion]) {
     const exists = await stat(join(dataDir, name)).then(
       () => true,

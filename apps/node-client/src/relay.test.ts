@@ -149,9 +149,10 @@ describe("relay network (in-process)", () => {
 
   it("keeps the last view for the grace period when the registry is unreachable, then fails closed", async () => {
     network = await startTestNetwork(3, (o) => {
-      o.registry.graceMs = 300;
+      o.registry.graceMs = 1_000;
     });
     const [a] = network.relays;
+    expect(await a!.view.refresh()).toBe(true);
     a!.source.fail(new Error("connect ECONNREFUSED 127.0.0.1:8545"));
     expect(await a!.view.refresh()).toBe(false);
     let status = (await getJson(`${a!.url}/status`)).body as {
@@ -161,7 +162,7 @@ describe("relay network (in-process)", () => {
     expect(status.stakeView.health).toBe("stale");
     expect(status.stakeView.lastError).toMatch(/ECONNREFUSED/);
     expect(status.node.serving).toBe(true);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 1_100));
     await a!.view.refresh();
     status = (await getJson(`${a!.url}/status`)).body as typeof status;
     expect(status.stakeView.health).toBe("failed-closed");
@@ -207,7 +208,7 @@ describe("relay network (in-process)", () => {
     // A slow but registered next hop: it answers after 400 ms.
     const slow = createServer((req, res) => {
       req.resume();
-      setTimeout(() => res.end("late"), 400);
+      setTimeout(() => res.end("late"), 1_000);
     });
     await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
     const port = (slow.address() as { port: number }).port;
@@ -217,7 +218,8 @@ describe("relay network (in-process)", () => {
     path.push({ nodeId: slowNode.keys.ed25519Public, x25519Key: slowNode.keys.x25519Public });
     const { packet } = wrapOnion(path, Buffer.from("x"), Date.now() + 60_000);
     const pending = post(`${a!.url}/v1/onion`, packet);
-    await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 100 && a!.relay.status().relay.inFlight === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(a!.relay.status().relay.inFlight).toBe(1);
     const closed = a!.relay.close();
     const res = await pending;
