@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { pino } from "pino";
 import { createRelayClient, type RelayClient } from "./client.ts";
 import { loadInboxes, saveInbox } from "./client-store.ts";
 import { type Common, createCommon } from "./common.ts";
@@ -38,6 +39,8 @@ interface Command {
   usage: string;
   /** Setting keys (from OPTION_KEYS) this command reads; their flags are accepted. */
   settings: string[];
+  /** Defaults of this command that differ from the settings table. */
+  defaults?: Record<string, string>;
   extraFlags?: Record<string, { type: "string" | "boolean"; description: string }>;
   positionals?: boolean;
   run(args: {
@@ -56,10 +59,18 @@ const CLIENT_SETTINGS = [
   "client.directory",
   "client.request_timeout",
 ];
+/** Client commands print their results; their logs go to stderr, errors only by default. */
+const CLIENT_DEFAULTS = { log_level: "error" };
 const RELAY_SETTINGS = OPTION_KEYS.map((k) => k.key).filter((k) => !k.startsWith("client."));
 
+/** A problem the user can fix; exit code 2 for usage and configuration, 1 otherwise. */
 class UsageError extends Error {
   override readonly name = "UsageError";
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
 function parseAddress(value: string | boolean | undefined, flag: string): Address {
@@ -121,7 +132,7 @@ async function clientContext(common: Common): Promise<{ client: RelayClient; vie
   const stakingContract = requireOption(options.registry.stakingContract, "registry.staking_contract");
   const view = createStakeView(common, createDirectorySource(directory, { chainId, stakingContract }));
   if (!(await view.refresh())) {
-    throw new RelayError("NO_PATH", `NO_PATH: cannot load the node list: ${view.status().lastError}`);
+    throw new UsageError(`cannot load the node list: ${view.status().lastError}`, 1);
   }
   const client = createRelayClient({ directory: view, timeoutMs: options.client.requestTimeoutMs });
   return { client, view };
@@ -221,6 +232,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       "sesh-node invite --data-dir <client dir> --directory <relay URL> --chain-id <id> --staking 0x… [--relay <node id>]",
     settings: CLIENT_SETTINGS,
+    defaults: CLIENT_DEFAULTS,
     extraFlags: {
       relay: {
         type: "string",
@@ -229,7 +241,7 @@ const COMMANDS: Record<string, Command> = {
     },
     async run({ options, flags, io }) {
       const dataDir = requireOption(options.dataDir, "data_dir");
-      const common = createCommon(options);
+      const common = createCommon(options, { destination: pino.destination(2) });
       const { client, view } = await clientContext(common);
       try {
         const inbox = await client.createInvitation(
@@ -252,12 +264,13 @@ const COMMANDS: Record<string, Command> = {
     usage:
       "sesh-node send <link> <message…> --directory <relay URL> --chain-id <id> --staking 0x…   (message - reads stdin)",
     settings: CLIENT_SETTINGS,
+    defaults: CLIENT_DEFAULTS,
     positionals: true,
     async run({ options, positionals, io }) {
       const [link, ...words] = positionals;
       if (!link || words.length === 0) throw new UsageError("give the invitation link and the message");
       const message = words.length === 1 && words[0] === "-" ? await readStdin() : words.join(" ");
-      const common = createCommon(options);
+      const common = createCommon(options, { destination: pino.destination(2) });
       const { client, view } = await clientContext(common);
       try {
         await client.sendToInvitation(link, message);
@@ -274,6 +287,7 @@ const COMMANDS: Record<string, Command> = {
     usage:
       "sesh-node inbox --data-dir <client dir> --directory <relay URL> --chain-id <id> --staking 0x… [--watch]",
     settings: CLIENT_SETTINGS,
+    defaults: CLIENT_DEFAULTS,
     extraFlags: { watch: { type: "boolean", description: "keep checking every 2 s until interrupted" } },
     async run({ options, flags, io }) {
       const dataDir = requireOption(options.dataDir, "data_dir");
@@ -282,7 +296,7 @@ const COMMANDS: Record<string, Command> = {
         throw new UsageError(
           `no queues in ${dataDir}; create one with: sesh-node invite --data-dir ${dataDir}`,
         );
-      const common = createCommon(options);
+      const common = createCommon(options, { destination: pino.destination(2) });
       const { client, view } = await clientContext(common);
       let stopped = false;
       const stop = () => {
@@ -394,12 +408,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     const stringFlags = Object.fromEntries(
       Object.entries(flags).filter(([, v]) => typeof v === "string"),
     ) as Record<string, string>;
-    const options = await loadOptions(stringFlags, io.env);
+    const options = await loadOptions(stringFlags, io.env, command.defaults);
     return await command.run({ options, flags, positionals: parsed.positionals, io });
   } catch (error) {
     if (error instanceof OptionsError || error instanceof UsageError) {
       io.err(`sesh-node ${name}: ${error.message}`);
-      return 2;
+      return error instanceof UsageError ? error.exitCode : 2;
     }
     if (error instanceof KeyFileError || error instanceof InvitationError) {
       io.err(`sesh-node ${name}: ${error.message}`);

@@ -141,6 +141,21 @@ describe("multi-process relay network", () => {
     expect(inbox.code).toBe(0);
     expect(inbox.out.map((l) => l.split("  ")[1])).toEqual(["hello from alice", "second message"]);
     expect((await cli("inbox", "--data-dir", bob, ...directory)).out).toEqual([]);
+    const otherChain = await cli(
+      "send",
+      link,
+      "x",
+      "--directory",
+      `http://127.0.0.1:${relays[0]!.port}`,
+      "--chain-id",
+      "1",
+      "--staking",
+      TEST_DOMAIN.stakingContract,
+    );
+    expect(otherChain.code).toBe(1);
+    expect(otherChain.err[0]).toMatch(
+      /serves chain 31337 .* not the configured chain 1 .*check --chain-id and --staking/,
+    );
     const bad = await cli("send", "sesh://invite?v=1&relay=zz", "x", ...directory);
     expect(bad.code).toBe(1);
     expect(bad.err[0]).toMatch(/damaged.*ask for the link again/);

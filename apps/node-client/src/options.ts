@@ -361,6 +361,8 @@ export async function readConfigFile(path: string): Promise<Map<string, unknown>
 
 /** Where the raw settings come from, highest precedence last. */
 export interface OptionSources {
+  /** Defaults that replace the table's, for one command (e.g. quieter logs for client commands). */
+  defaults?: Record<string, string>;
   file?: Map<string, unknown>;
   filePath?: string;
   env?: NodeJS.ProcessEnv;
@@ -380,7 +382,8 @@ export function buildOptions(sources: OptionSources): Options {
   const values = new Map<string, unknown>();
   for (const spec of OPTION_KEYS) {
     const candidates: [unknown, string][] = [];
-    if (spec.default !== undefined) candidates.push([spec.default, "default"]);
+    const fallback = sources.defaults?.[spec.key] ?? spec.default;
+    if (fallback !== undefined) candidates.push([fallback, "default"]);
     const fromFile = sources.file?.get(spec.key);
     if (fromFile !== undefined)
       candidates.push([fromFile, `${sources.filePath ?? "config file"} (${spec.key})`]);
@@ -448,10 +451,11 @@ export function defaultOptions(flags: Record<string, string | undefined> = {}): 
 export async function loadOptions(
   flags: Record<string, string | undefined>,
   env: NodeJS.ProcessEnv,
+  defaults: Record<string, string> = {},
 ): Promise<Options> {
   const filePath = flags.config ?? env.SESH_NODE_CONFIG;
   const file = filePath ? await readConfigFile(filePath) : undefined;
-  return buildOptions({ ...(file ? { file, filePath } : {}), env, flags });
+  return buildOptions({ ...(file ? { file, filePath } : {}), env, flags, defaults });
 }
 
 /** Names the sources of a required setting in an error message. */
