@@ -161,12 +161,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function registerNodeWithPermit(Registration calldata registration, Permit calldata permit)
-        external
-        whenNotPaused
-        returns (uint64)
-    {
-        _permit(permit);
+    function registerNodeWithPermit(
+        Registration calldata registration,
+        Permit calldata permit
+    ) external whenNotPaused returns (uint64) {
+        _permit(permit, registration.amount);
         return _register(registration);
     }
 
@@ -176,8 +175,12 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function contributeWithPermit(uint64 nodeId, uint256 amount, Permit calldata permit) external whenNotPaused {
-        _permit(permit);
+    function contributeWithPermit(
+        uint64 nodeId,
+        uint256 amount,
+        Permit calldata permit
+    ) external whenNotPaused {
+        _permit(permit, amount);
         _contribute(nodeId, amount);
     }
 
@@ -210,12 +213,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
         _edKeys[nodeId] = r.ed25519Key;
         _storeEndpoint(nodeId, r.ed25519Key, r.endpoint);
-        _entries[nodeId][0] = Entry({
-            account: msg.sender,
-            amount: uint48(r.amount), // r.amount <= requirement < 2^48
-            contributedAt: uint32(block.timestamp),
-            flags: 0
-        });
+        _writeEntry(_entries[nodeId][0], msg.sender, r.amount); // r.amount <= requirement < 2^48
         _pushRef(msg.sender, nodeId, 0);
 
         NodeHeader memory h = NodeHeader({
@@ -232,24 +230,33 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         });
 
         _emitRegistered(nodeId, r, requirement);
-        if (r.amount == requirement) _activate(nodeId, h, g, msg.sender);
-        _headers[nodeId] = h;
-        _global = g;
+        if (r.amount == requirement) _activate(nodeId, h, g);
+        _writeHeader(nodeId, h);
+        _writeGlobal(g);
 
         _token.safeTransferFrom(msg.sender, address(this), r.amount);
     }
 
     function _emitRegistered(uint64 nodeId, Registration calldata r, uint256 requirement) private {
         emit NodeRegistered(
-            nodeId, msg.sender, r.ed25519Key, r.x25519Key, r.endpoint, r.feeBps, r.amount, requirement, r.signature
+            nodeId,
+            msg.sender,
+            r.ed25519Key,
+            r.x25519Key,
+            r.endpoint,
+            r.feeBps,
+            r.amount,
+            requirement,
+            r.signature
         );
     }
 
     /// @dev Stores reservations as entries 1..n flagged reserved; returns their sum.
-    function _reserve(uint64 nodeId, Reservation[] calldata reservations, address operator)
-        private
-        returns (uint256 total)
-    {
+    function _reserve(
+        uint64 nodeId,
+        Reservation[] calldata reservations,
+        address operator
+    ) private returns (uint256 total) {
         uint256 n = reservations.length;
         if (n == 0) return 0;
         if (n > MAX_CONTRIBUTORS - 1) revert StakingInvalidReservation(reservations[n - 1].contributor, n);
@@ -264,9 +271,14 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 }
             }
             total += res.amount;
-            if (total > MAX_STAKING_REQUIREMENT) revert StakingInvalidReservation(res.contributor, res.amount);
-            _entries[nodeId][i + 1] =
-                Entry({account: res.contributor, amount: uint48(res.amount), contributedAt: 0, flags: _FLAG_RESERVED});
+            if (total > MAX_STAKING_REQUIREMENT)
+                revert StakingInvalidReservation(res.contributor, res.amount);
+            _entries[nodeId][i + 1] = Entry({
+                account: res.contributor,
+                amount: uint48(res.amount),
+                contributedAt: 0,
+                flags: _FLAG_RESERVED
+            });
             emit ContributorReserved(nodeId, res.contributor, res.amount);
         }
         _reservedUnfilled[nodeId] = total;
@@ -281,7 +293,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 reservedUnfilled = h.openReservations == 0 ? 0 : _reservedUnfilled[nodeId];
         uint256 unreserved = requirement - h.totalStaked - reservedUnfilled;
 
-        (bool found, uint256 index, uint256 freeIndex) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index, uint256 freeIndex) = _find(nodeId, h, msg.sender);
         if (found) {
             Entry storage e = _entries[nodeId][index];
             if (e.flags & _FLAG_RESERVED != 0) {
@@ -311,12 +323,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 freeIndex = h.highWater;
                 h.highWater += 1;
             }
-            _entries[nodeId][freeIndex] = Entry({
-                account: msg.sender,
-                amount: uint48(amount),
-                contributedAt: uint32(block.timestamp),
-                flags: 0
-            });
+            _writeEntry(_entries[nodeId][freeIndex], msg.sender, amount);
             h.liveCount += 1;
             _pushRef(msg.sender, nodeId, freeIndex);
         }
@@ -325,21 +332,21 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         emit StakeContributed(nodeId, msg.sender, amount, h.totalStaked);
         if (h.totalStaked == requirement) {
             Global memory g = _global;
-            _activate(nodeId, h, g, _entries[nodeId][0].account);
-            _global = g;
+            _activate(nodeId, h, g);
+            _writeGlobal(g);
         }
-        _headers[nodeId] = h;
+        _writeHeader(nodeId, h);
 
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _activate(uint64 nodeId, NodeHeader memory h, Global memory g, address operator) private {
+    function _activate(uint64 nodeId, NodeHeader memory h, Global memory g) private {
         h.state = NodeState.Active;
         h.since = uint32(block.timestamp);
         h.rewardMark = g.acc;
         g.totalActiveStake += h.totalStaked;
         g.activeNodeCount += 1;
-        emit NodeActivated(nodeId, operator, h.totalStaked);
+        emit NodeActivated(nodeId, h.totalStaked);
     }
 
     // ================================================================ leaving
@@ -348,7 +355,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function requestExit(uint64 nodeId) external whenNotPaused {
         NodeHeader memory h = _header(nodeId);
         if (h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index, ) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (uint256(e.amount) * 4 < h.totalStaked) {
@@ -361,8 +368,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         _endActiveLife(h, g);
         h.state = NodeState.Exiting;
         h.since = unlockAt;
-        _headers[nodeId] = h;
-        _global = g;
+        _writeHeader(nodeId, h);
+        _writeGlobal(g);
 
         emit NodeExitRequested(nodeId, msg.sender, unlockAt);
     }
@@ -371,21 +378,22 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function deregisterNode(uint64 nodeId) external onlyRole(SLASHER_ROLE) {
         NodeHeader memory h = _header(nodeId);
         NodeState state = _effectiveState(h);
-        if (state != NodeState.Active && state != NodeState.Exiting) revert StakingInvalidNodeState(nodeId, state);
+        if (state != NodeState.Active && state != NodeState.Exiting)
+            revert StakingInvalidNodeState(nodeId, state);
 
         uint16 penaltyBps_ = _config.penaltyBps;
         if (state == NodeState.Active) {
             Global memory g = _global;
             _endActiveLife(h, g);
-            _global = g;
+            _writeGlobal(g);
         }
         uint64 unlockAt = uint64(block.timestamp + PENALTY_LOCK);
         h.state = NodeState.Deregistered;
         h.since = uint32(unlockAt);
         h.penaltyBps = penaltyBps_;
-        _headers[nodeId] = h;
+        _writeHeader(nodeId, h);
 
-        uint256 penalty = uint256(h.totalStaked) * penaltyBps_ / _BPS;
+        uint256 penalty = (uint256(h.totalStaked) * penaltyBps_) / _BPS;
         emit NodeDeregistered(nodeId, msg.sender, penalty, unlockAt);
         if (penalty != 0) _token.safeTransfer(_rewardPool, penalty);
     }
@@ -394,7 +402,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @dev Not paused: every path pays only stake that is unlocked.
     function withdraw(uint64 nodeId) external {
         NodeHeader memory h = _header(nodeId);
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index, ) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (e.flags & _FLAG_WITHDRAWN != 0) revert StakingAlreadyWithdrawn(nodeId, msg.sender);
@@ -406,13 +414,15 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             delete _entries[nodeId][index];
             h.totalStaked -= e.amount;
             h.liveCount -= 1;
-            _headers[nodeId] = h;
+            _writeHeader(nodeId, h);
             emit ContributorWithdrawn(nodeId, msg.sender, e.amount);
             _token.safeTransfer(msg.sender, e.amount);
             return;
         }
 
-        if (h.state != NodeState.Exiting && h.state != NodeState.Exited && h.state != NodeState.Deregistered) {
+        if (
+            h.state != NodeState.Exiting && h.state != NodeState.Exited && h.state != NodeState.Deregistered
+        ) {
             revert StakingInvalidNodeState(nodeId, h.state);
         }
         if (block.timestamp < h.since) revert StakingStakeLocked(nodeId, h.since);
@@ -448,17 +458,20 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         g.lastReleaseAt = uint32(block.timestamp);
         if (g.totalActiveStake != 0) {
             amount = RewardRate.releasable(poolBalance, elapsed);
-            g.acc += (amount * _PRECISION / g.totalActiveStake).toUint88();
+            g.acc += ((amount * _PRECISION) / g.totalActiveStake).toUint88();
         }
-        _global = g;
+        _writeGlobal(g);
         emit RewardsReleased(amount, elapsed, g.acc);
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function pendingRelease(uint256 poolBalance) external view returns (uint256 amount, uint64 lastReleaseAt) {
+    function pendingRelease(
+        uint256 poolBalance
+    ) external view returns (uint256 amount, uint64 lastReleaseAt) {
         Global memory g = _global;
         lastReleaseAt = g.lastReleaseAt;
-        if (g.totalActiveStake != 0) amount = RewardRate.releasable(poolBalance, block.timestamp - lastReleaseAt);
+        if (g.totalActiveStake != 0)
+            amount = RewardRate.releasable(poolBalance, block.timestamp - lastReleaseAt);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -485,11 +498,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @dev What `ref` owes its account now, the node's reward per stake so far, and whether the ref can go.
-    function _owed(address account, StakeRef memory ref, uint256 acc)
-        private
-        view
-        returns (bool stale, uint256 owed, uint256 earned, bool finished)
-    {
+    function _owed(
+        address account,
+        StakeRef memory ref,
+        uint256 acc
+    ) private view returns (bool stale, uint256 owed, uint256 earned, bool finished) {
         Entry memory e = _entries[ref.nodeId][ref.index];
         if (e.account != account || e.contributedAt != ref.contributedAt || e.flags & _FLAG_RESERVED != 0) {
             return (true, 0, 0, false);
@@ -501,7 +514,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (earned > ref.claimed) {
             uint256 weight = uint256(e.amount) * (_BPS - h.feeBps);
             if (ref.index == 0) weight += uint256(h.totalStaked) * h.feeBps;
-            owed = weight * (earned - ref.claimed) / (_BPS * _PRECISION);
+            owed = (weight * (earned - ref.claimed)) / (_BPS * _PRECISION);
         }
         finished = withdrawn;
     }
@@ -512,7 +525,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function updateEndpoint(uint64 nodeId, string calldata endpoint) external whenNotPaused {
         NodeHeader memory h = _header(nodeId);
         if (_entries[nodeId][0].account != msg.sender) revert StakingNotContributor(nodeId, msg.sender);
-        if (h.state != NodeState.Open && h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
+        if (h.state != NodeState.Open && h.state != NodeState.Active)
+            revert StakingInvalidNodeState(nodeId, h.state);
         _storeEndpoint(nodeId, _edKeys[nodeId], endpoint);
         emit EndpointUpdated(nodeId, endpoint);
     }
@@ -543,7 +557,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @inheritdoc IServiceNodeStaking
     function acceptAdminTransfer() external {
         address previous = _admin;
-        if (msg.sender != _pendingAdmin || msg.sender == address(0)) revert StakingNotPendingAdmin(msg.sender);
+        if (msg.sender != _pendingAdmin || msg.sender == address(0))
+            revert StakingNotPendingAdmin(msg.sender);
         _admin = msg.sender;
         delete _pendingAdmin;
         _revokeRole(DEFAULT_ADMIN_ROLE, previous);
@@ -576,8 +591,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _setStakingRequirement(uint256 requirement) private {
         if (
-            requirement < MIN_STAKING_REQUIREMENT || requirement > MAX_STAKING_REQUIREMENT
-                || requirement % _SESH != 0
+            requirement < MIN_STAKING_REQUIREMENT ||
+            requirement > MAX_STAKING_REQUIREMENT ||
+            requirement % _SESH != 0
         ) {
             revert StakingSettingOutOfBounds(requirement, MIN_STAKING_REQUIREMENT, MAX_STAKING_REQUIREMENT);
         }
@@ -603,12 +619,13 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     // ================================================================ views
 
     /// @inheritdoc IServiceNodeStaking
-    function registrationMessage(address operator, bytes32 ed25519Key, bytes32 x25519Key)
-        external
-        view
-        returns (bytes memory)
-    {
-        return abi.encodePacked(_REGISTRATION_DOMAIN, _chainId, address(this), operator, ed25519Key, x25519Key);
+    function registrationMessage(
+        address operator,
+        bytes32 ed25519Key,
+        bytes32 x25519Key
+    ) external view returns (bytes memory) {
+        return
+            abi.encodePacked(_REGISTRATION_DOMAIN, _chainId, address(this), operator, ed25519Key, x25519Key);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -650,11 +667,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function getNodes(uint64 startId, uint256 limit, NodeState stateFilter)
-        external
-        view
-        returns (NodeView[] memory nodes, uint64 nextId)
-    {
+    function getNodes(
+        uint64 startId,
+        uint256 limit,
+        NodeState stateFilter
+    ) external view returns (NodeView[] memory nodes, uint64 nextId) {
         if (limit > _MAX_PAGE) limit = _MAX_PAGE;
         uint64 count = _global.nodeCount;
         if (startId == 0) startId = 1;
@@ -681,7 +698,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 n;
         for (uint256 i; i < length; ++i) {
             StakeRef memory ref = _refs[account][i];
-            (bool stale, uint256 owed,,) = _owed(account, ref, acc);
+            (bool stale, uint256 owed, , ) = _owed(account, ref, acc);
             if (stale) continue;
             Entry memory e = _entries[ref.nodeId][ref.index];
             NodeHeader memory h = _headers[ref.nodeId];
@@ -691,8 +708,12 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             uint256 withdrawable;
             if (!withdrawn) {
                 if (state == NodeState.Open && ref.index != 0) {
-                    if (block.timestamp >= uint256(e.contributedAt) + OPEN_WITHDRAW_DELAY) withdrawable = e.amount;
-                } else if ((state == NodeState.Exited || state == NodeState.Deregistered) && block.timestamp >= h.since) {
+                    if (block.timestamp >= uint256(e.contributedAt) + OPEN_WITHDRAW_DELAY)
+                        withdrawable = e.amount;
+                } else if (
+                    (state == NodeState.Exited || state == NodeState.Deregistered) &&
+                    block.timestamp >= h.since
+                ) {
                     withdrawable = _payout(e.amount, h.penaltyBps, h.state);
                 }
             }
@@ -717,7 +738,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 length = _refs[account][0].length;
         uint256 acc = _global.acc;
         for (uint256 i; i < length; ++i) {
-            (, uint256 owed,,) = _owed(account, _refs[account][i], acc);
+            (, uint256 owed, , ) = _owed(account, _refs[account][i], acc);
             amount += owed;
         }
     }
@@ -726,7 +747,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function stakeOf(uint64 nodeId, address account) external view returns (uint256 amount, uint256 total) {
         NodeHeader memory h = _headers[nodeId];
         total = h.totalStaked;
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, account);
+        (bool found, uint256 index, ) = _find(nodeId, h, account);
         if (found) {
             Entry memory e = _entries[nodeId][index];
             if (e.flags & _FLAG_RESERVED == 0) amount = e.amount;
@@ -745,7 +766,13 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function networkStats()
         external
         view
-        returns (uint64 nodeCount, uint64 activeNodeCount, uint256 totalActiveStake, uint256 rewardPerStake, bool paused)
+        returns (
+            uint64 nodeCount,
+            uint64 activeNodeCount,
+            uint256 totalActiveStake,
+            uint256 rewardPerStake,
+            bool paused
+        )
     {
         Global memory g = _global;
         return (g.nodeCount, g.activeNodeCount, g.totalActiveStake, g.acc, g.paused);
@@ -786,7 +813,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function _nodeView(uint64 nodeId) private view returns (NodeView memory v) {
         NodeHeader memory h = _headers[nodeId];
         bytes32 edKey = _edKeys[nodeId];
-        (bytes32 xKey,) = Curve25519.toMontgomery(edKey);
+        (bytes32 xKey, ) = Curve25519.toMontgomery(edKey);
         Entry memory operatorEntry = _entries[nodeId][0];
         v.id = nodeId;
         v.state = _effectiveState(h);
@@ -841,7 +868,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function _storeEndpoint(uint64 nodeId, bytes32 edKey, string calldata endpoint) private {
         uint256 length = bytes(endpoint).length;
         if (length < _MIN_ENDPOINT || length > _MAX_ENDPOINT) revert StakingInvalidEndpoint(length);
-        _keys[edKey] = KeyRecord({nodeId: nodeId, endpointLength: uint8(length), endpointHead: bytes23(bytes(endpoint))});
+        _keys[edKey] = KeyRecord({
+            nodeId: nodeId,
+            endpointLength: uint8(length),
+            endpointHead: bytes23(bytes(endpoint))
+        });
         if (length > 23) _endpointTails[nodeId] = bytes(endpoint[23:]);
     }
 
@@ -854,19 +885,36 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         for (uint256 i; i < headLength; ++i) {
             head[i] = rec.endpointHead[i];
         }
-        return rec.endpointLength > 23 ? string.concat(string(head), string(_endpointTails[nodeId])) : string(head);
+        return
+            rec.endpointLength > 23
+                ? string.concat(string(head), string(_endpointTails[nodeId]))
+                : string(head);
     }
 
-    /// @dev Finds `account` among the node's entries, and the first free entry below the high water.
-    function _find(uint64 nodeId, uint256 highWater, address account)
-        private
-        view
-        returns (bool found, uint256 index, uint256 freeIndex)
-    {
+    /// @dev Finds `account`'s entry in the node, and a free entry below the high water if it has none.
+    /// Looks through whichever is shorter: the account's own stakes (whose refs hold the entry index) or
+    /// the node's entries. Unpaid reservations have no ref yet, so a node with any is searched directly.
+    function _find(
+        uint64 nodeId,
+        NodeHeader memory h,
+        address account
+    ) private view returns (bool found, uint256 index, uint256 freeIndex) {
         freeIndex = type(uint256).max;
-        for (uint256 i; i < highWater; ++i) {
+        uint256 refCount = _refs[account][0].length;
+        if (h.openReservations == 0 && refCount < h.highWater) {
+            for (uint256 i; i < refCount; ++i) {
+                StakeRef memory ref = _refs[account][i];
+                if (ref.nodeId != nodeId) continue;
+                Entry memory e = _entries[nodeId][ref.index];
+                if (e.account == account && e.contributedAt == ref.contributedAt)
+                    return (true, ref.index, freeIndex);
+            }
+            // Not a contributor: new entries go at the high water unless all ten were used once.
+            if (h.highWater < MAX_CONTRIBUTORS) return (false, 0, freeIndex);
+        }
+        for (uint256 i; i < h.highWater; ++i) {
             address a = _entries[nodeId][i].account;
-            if (a == account) return (true, i, freeIndex);
+            if (a == account) return (true, i, type(uint256).max);
             if (a == address(0) && freeIndex == type(uint256).max) freeIndex = i;
         }
     }
@@ -879,20 +927,67 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _pushRef(address account, uint64 nodeId, uint256 index) private {
         StakeRef storage head = _refs[account][0];
-        uint16 length = head.length;
-        StakeRef memory ref = StakeRef({
-            nodeId: nodeId,
-            index: uint8(index),
-            contributedAt: uint32(block.timestamp),
-            claimed: 0,
-            length: 0
-        });
+        uint256 length = head.length;
+        // Layout of StakeRef: nodeId [0,64) index [64,72) contributedAt [72,104) claimed [104,192) length [192,208).
+        uint256 word = uint256(nodeId) | (index << 64) | (block.timestamp << 72);
         if (length == 0) {
-            ref.length = 1;
-            _refs[account][0] = ref;
+            _store(head, word | (uint256(1) << 192));
         } else {
-            _refs[account][length] = ref;
-            head.length = length + 1;
+            StakeRef storage slot = _refs[account][length];
+            _store(slot, word);
+            head.length = uint16(length + 1);
+        }
+    }
+
+    /// @dev One SSTORE for the header (assigning a memory struct to storage copies it field by field).
+    function _writeHeader(uint64 nodeId, NodeHeader memory h) private {
+        uint256 word =
+            uint256(h.totalStaked) |
+                (uint256(h.feeBps) << 48) |
+                (uint256(h.state) << 64) |
+                (uint256(h.liveCount) << 72) |
+                (uint256(h.highWater) << 80) |
+                (uint256(h.openReservations) << 88) |
+                (uint256(h.requirement) << 96) |
+                (uint256(h.penaltyBps) << 120) |
+                (uint256(h.since) << 136) |
+                (uint256(h.rewardMark) << 168);
+        NodeHeader storage slot = _headers[nodeId];
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @dev One SSTORE for the global word.
+    function _writeGlobal(Global memory g) private {
+        uint256 word =
+            uint256(g.acc) |
+                (uint256(g.totalActiveStake) << 88) |
+                (uint256(g.nodeCount) << 152) |
+                (uint256(g.activeNodeCount) << 184) |
+                (g.paused ? uint256(1) << 216 : 0) |
+                (uint256(g.lastReleaseAt) << 224);
+        Global storage slot = _global;
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @dev One SSTORE for a new contributor entry (a struct literal is copied field by field).
+    function _writeEntry(Entry storage e, address account, uint256 amount) private {
+        // Layout of Entry: account [0,160) amount [160,208) contributedAt [208,240) flags [240,248).
+        _store(e, uint256(uint160(account)) | (amount << 160) | (block.timestamp << 208));
+    }
+
+    function _store(Entry storage e, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(e.slot, word)
+        }
+    }
+
+    function _store(StakeRef storage ref, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(ref.slot, word)
         }
     }
 
@@ -909,10 +1004,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (last == 0) delete refs[0];
     }
 
-    function _permit(Permit calldata p) private {
+    function _permit(Permit calldata p, uint256 value) private {
         // A permit already used (for example front-run from the mempool) is fine if the allowance is there.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), p.value, p.deadline, p.v, p.r, p.s) {}
-            catch {}
+        try
+            IERC20Permit(address(_token)).permit(msg.sender, address(this), value, p.deadline, p.v, p.r, p.s)
+        {} catch {}
     }
 
     function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {
