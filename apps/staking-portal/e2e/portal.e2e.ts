@@ -170,22 +170,27 @@ describe("staking portal", { concurrency: false }, () => {
   it("rejects a payload made for another operator, then registers a shared node", async () => {
     await step("register node", async () => {
       await goto("/register");
-      const payloadFor = (operator: `0x${string}`) =>
-        JSON.stringify(
-          createNodePayload({
-            chainId: 31337,
-            stakingContract: stack.addresses.serviceNodeStaking,
-            operator,
-            endpoint: "relay-1.sesh.test:22021",
-          }),
-          null,
-          2,
-        );
+      // In the relay's own format: chain id as a string, addresses in lower case, a line before the JSON.
+      const payloadFor = (operator: `0x${string}`) => {
+        const payload = createNodePayload({
+          chainId: 31337,
+          stakingContract: stack.addresses.serviceNodeStaking,
+          operator,
+          endpoint: "relay-1.sesh.test:22021",
+        });
+        const relayStyle = {
+          ...payload,
+          chainId: "31337",
+          operator: operator.toLowerCase(),
+          stakingContract: payload.stakingContract.toLowerCase(),
+        };
+        return `Registration payload (paste it into the staking portal):\n${JSON.stringify(relayStyle, null, 2)}`;
+      };
       const textarea = page.getByLabel("Output of sesh-node init");
       await textarea.fill(payloadFor(ACCOUNT_1));
       await textOf(
         page.getByTestId("payload-errors"),
-        /made for operator 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, but your wallet is 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266/,
+        /made for operator 0x70997970c51812dc3a010c7d01b50e0d17dc79c8, but your wallet is 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266/,
       );
       await textarea.fill('{"ed25519Key": "0x12"');
       await textOf(page.getByTestId("payload-errors"), /not valid JSON/);

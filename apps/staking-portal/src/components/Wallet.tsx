@@ -5,8 +5,8 @@ import { type Connector, useConnect, useConnection, useConnectors, useDisconnect
 import { DEV_ACCOUNTS, DEV_WALLET_ID, type DevWalletProperties } from "@/lib/devWallet";
 import { walletErrorMessage } from "@/lib/errors";
 import { Address, Identicon, shortAddress } from "./Address";
-import { usePortalConfig } from "./PortalConfig";
 import { CloseIcon } from "./Icons";
+import { usePortalConfig } from "./PortalConfig";
 import { Banner, Button } from "./ui";
 
 type DevConnector = Connector & DevWalletProperties;

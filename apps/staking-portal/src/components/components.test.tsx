@@ -12,7 +12,16 @@ import { WalletButton } from "./Wallet";
 describe("AmountInput", () => {
   function Harness({ max }: { max?: bigint }) {
     const [value, setValue] = useState("");
-    return <AmountInput id="amount" label="Amount to stake" value={value} onChange={setValue} max={max} hint="Any amount" />;
+    return (
+      <AmountInput
+        id="amount"
+        label="Amount to stake"
+        value={value}
+        onChange={setValue}
+        max={max}
+        hint="Any amount"
+      />
+    );
   }
 
   it("fills in the exact maximum with Max and links its hint", async () => {
@@ -49,7 +58,9 @@ describe("WalletButton", () => {
     renderWithProviders(<WalletButton />);
     await userEvent.click(await screen.findByRole("button", { name: "Connect wallet" }));
     const dialog = screen.getByRole("dialog", { name: "Connect a wallet" });
-    expect(within(dialog).getByText(/Local chain only: signs in the page with a funded test account/)).toBeTruthy();
+    expect(
+      within(dialog).getByText(/Local chain only: signs in the page with a funded test account/),
+    ).toBeTruthy();
     const picker = within(dialog).getByLabelText("Development account") as HTMLSelectElement;
     expect(picker.options).toHaveLength(10);
     fireEvent.change(picker, { target: { value: "1" } });
@@ -71,7 +82,11 @@ describe("transaction notices", () => {
   function SendButton() {
     const { run, busy } = useTx();
     return (
-      <button type="button" disabled={busy} onClick={() => run("Claim rewards", async () => ({ amount: 1n }))}>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => run("Claim rewards", async () => ({ amount: 1n }))}
+      >
         Send
       </button>
     );

@@ -13,7 +13,8 @@ describe("displaySesh", () => {
     [1n, "< 0.0001 SESH"],
   ])("%s base units -> %s", (value, text) => expect(displaySesh(value)).toBe(text));
 
-  it("leaves the symbol out on request", () => expect(displaySesh(12_500n * SESH, { withSymbol: false })).toBe("12,500"));
+  it("leaves the symbol out on request", () =>
+    expect(displaySesh(12_500n * SESH, { withSymbol: false })).toBe("12,500"));
 });
 
 describe("time and rates", () => {

@@ -23,6 +23,19 @@ describe("checkNodePayload", () => {
     expect(result).toEqual({ ok: true, payload: expect.objectContaining({ endpoint: payload.endpoint }) });
   });
 
+  it("accepts the relay's format (chain id as a string, lower-case addresses) and the whole printed output", () => {
+    const payload = createNodePayload({ chainId: 31337, stakingContract, operator });
+    const relayStyle = {
+      ...payload,
+      chainId: "31337",
+      operator: operator.toLowerCase(),
+      stakingContract: stakingContract.toLowerCase(),
+    };
+    const printed = `Node id: 0x12ab\nRegistration payload (paste it into the staking portal):\n${JSON.stringify(relayStyle, null, 2)}\n`;
+    const result = checkNodePayload(printed, context);
+    expect(result.ok ? result.payload.chainId : result.errors).toBe(31337);
+  });
+
   it("explains empty and non-JSON input", () => {
     expect(checkNodePayload("  ", context)).toEqual({
       ok: false,

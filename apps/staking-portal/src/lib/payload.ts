@@ -99,7 +99,10 @@ export function checkNodePayload(text: string, context: PayloadContext): Payload
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(trimmed);
+    // `sesh-node init` prints a few lines before the JSON; accept a paste of the whole output.
+    const start = trimmed.indexOf("{");
+    const end = trimmed.lastIndexOf("}");
+    raw = JSON.parse(start >= 0 && end > start ? trimmed.slice(start, end + 1) : trimmed);
   } catch {
     return {
       ok: false,
@@ -144,7 +147,7 @@ export function checkNodePayload(text: string, context: PayloadContext): Payload
     errors.push("operator must be the Ethereum address (0x + 40 hex characters) that registers the node.");
   } else if (context.account && !isAddressEqual(p.operator as Address, context.account)) {
     errors.push(
-      `This payload was made for operator ${p.operator}, but your wallet is ${context.account}. Connect that account, or run \`sesh-node init --operator ${context.account}\`.`,
+      `This payload was made for operator ${p.operator}, but your wallet is ${context.account}. Connect that account, or print a new payload: \`sesh-node payload --operator ${context.account}\`.`,
     );
   }
 
@@ -153,7 +156,7 @@ export function checkNodePayload(text: string, context: PayloadContext): Payload
     errors.push("chainId must be the number of the chain the node registers on.");
   } else if (chainId !== context.chainId) {
     errors.push(
-      `This payload is for chain ${chainId}, but the portal is on chain ${context.chainId}. Run \`sesh-node init\` against this network.`,
+      `This payload is for chain ${chainId}, but the portal is on chain ${context.chainId}. Print a new one with \`sesh-node payload --chain-id ${context.chainId}\`.`,
     );
   }
 
@@ -164,7 +167,7 @@ export function checkNodePayload(text: string, context: PayloadContext): Payload
     !isAddressEqual(p.stakingContract as Address, context.stakingContract)
   ) {
     errors.push(
-      `This payload is for staking contract ${p.stakingContract}, not this network's ${context.stakingContract}. Run \`sesh-node init\` with this network's settings.`,
+      `This payload is for staking contract ${p.stakingContract}, not this network's ${context.stakingContract}. Print a new one with \`sesh-node payload --staking ${context.stakingContract}\`.`,
     );
   }
 

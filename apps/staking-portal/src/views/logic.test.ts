@@ -53,10 +53,16 @@ describe("contributionLimits and validateContribution", () => {
     expect(validateContribution("100", limits, 50_000n * SESH).error).toBe(
       "The minimum for a new contributor here is 1,388.88 SESH.",
     );
-    expect(validateContribution("12,500.5", limits, 50_000n * SESH).error).toBe("This node takes at most 12,500 SESH more.");
-    expect(validateContribution("2,000", limits, 1_000n * SESH).error).toBe("You have 1,000 SESH; enter at most that much.");
+    expect(validateContribution("12,500.5", limits, 50_000n * SESH).error).toBe(
+      "This node takes at most 12,500 SESH more.",
+    );
+    expect(validateContribution("2,000", limits, 1_000n * SESH).error).toBe(
+      "You have 1,000 SESH; enter at most that much.",
+    );
     expect(validateContribution("2,000", limits, 50_000n * SESH)).toEqual({ amount: 2_000n * SESH });
-    expect(validateContribution("2.0000000001", limits, 50_000n * SESH).error).toMatch(/has 10 decimal places/);
+    expect(validateContribution("2.0000000001", limits, 50_000n * SESH).error).toMatch(
+      /has 10 decimal places/,
+    );
   });
 
   it("keeps slots reserved for others out of reach, and holds a reserved contributor to its amount", () => {
@@ -65,14 +71,23 @@ describe("contributionLimits and validateContribution", () => {
     expect(contributionLimits(n, withReservation, ALICE).maximum).toBe(7_500n * SESH);
     const bob = contributionLimits(n, withReservation, BOB);
     expect(bob).toMatchObject({ minimum: 5_000n * SESH, maximum: 12_500n * SESH, reserved: 5_000n * SESH });
-    expect(validateContribution("4,000", bob, 10_000n * SESH).error).toBe("Your reserved slot needs at least 5,000 SESH.");
+    expect(validateContribution("4,000", bob, 10_000n * SESH).error).toBe(
+      "Your reserved slot needs at least 5,000 SESH.",
+    );
   });
 
   it("lets an existing contributor top up any amount and blocks full or non-Open nodes", () => {
     const mine = [...contributors, contributor(ALICE, 2_000n * SESH)];
-    expect(contributionLimits(node({ totalStaked: 14_500n * SESH }), mine, ALICE)).toMatchObject({ existing: true, minimum: 1n });
-    expect(contributionLimits(node({ state: "Active" }), contributors, ALICE).blocked).toMatch(/only Open nodes take contributions/);
-    expect(contributionLimits(node({ openSlots: 0 }), contributors, ALICE).blocked).toMatch(/ten contributor slots/);
+    expect(contributionLimits(node({ totalStaked: 14_500n * SESH }), mine, ALICE)).toMatchObject({
+      existing: true,
+      minimum: 1n,
+    });
+    expect(contributionLimits(node({ state: "Active" }), contributors, ALICE).blocked).toMatch(
+      /only Open nodes take contributions/,
+    );
+    expect(contributionLimits(node({ openSlots: 0 }), contributors, ALICE).blocked).toMatch(
+      /ten contributor slots/,
+    );
   });
 });
 
@@ -100,7 +115,10 @@ describe("checkRegistration", () => {
   const input = { mode: "shared" as const, amountText: "12,500", feeText: "5", reservations: [] };
 
   it("accepts a valid shared registration with reservations", () => {
-    const result = checkRegistration({ ...input, reservations: [{ key: 1, address: ALICE, amount: "5,000" }] }, ctx);
+    const result = checkRegistration(
+      { ...input, reservations: [{ key: 1, address: ALICE, amount: "5,000" }] },
+      ctx,
+    );
     expect(result).toMatchObject({
       amount: 12_500n * SESH,
       feeBps: 500,
@@ -113,9 +131,9 @@ describe("checkRegistration", () => {
     expect(checkRegistration({ ...input, amountText: "100" }, ctx).errors.amount).toBe(
       "The operator stakes at least 25% of the requirement: 6,250 SESH.",
     );
-    expect(checkRegistration({ ...input, mode: "solo" }, { ...ctx, balance: 10_000n * SESH }).errors.amount).toBe(
-      "You have 10,000 SESH, which is less than 25,000 SESH. Choose a shared node to stake less.",
-    );
+    expect(
+      checkRegistration({ ...input, mode: "solo" }, { ...ctx, balance: 10_000n * SESH }).errors.amount,
+    ).toBe("You have 10,000 SESH, which is less than 25,000 SESH. Choose a shared node to stake less.");
     expect(checkRegistration({ ...input, feeText: "120" }, ctx).errors.fee).toMatch(/from 0 to 100/);
     const rows = checkRegistration(
       {
@@ -135,7 +153,8 @@ describe("checkRegistration", () => {
       4: "This address already has a reserved slot.",
     });
     expect(
-      checkRegistration({ ...input, reservations: [{ key: 1, address: ALICE, amount: "13,000" }] }, ctx).errors.reservations,
+      checkRegistration({ ...input, reservations: [{ key: 1, address: ALICE, amount: "13,000" }] }, ctx)
+        .errors.reservations,
     ).toMatch(/add up to 25,500 SESH, more than the 25,000 SESH/);
   });
 });
@@ -155,16 +174,30 @@ describe("stakeStatus", () => {
 
   it("offers the action each state allows", () => {
     expect(stakeStatus(stake({}), 0n)).toEqual({ text: "Earning rewards.", action: "exit" });
-    expect(stakeStatus(stake({ state: "Exiting", unlockAt: 1_000n + 14n * 86_400n }), 1_000n).text).toBe("Locked for 14 d more.");
-    expect(stakeStatus(stake({ state: "Exited", withdrawable: 1n }), 0n)).toEqual({ text: "Unlocked.", action: "withdraw" });
-    expect(stakeStatus(stake({ state: "Open", isOperator: true }), 0n).text).toMatch(/cancels the node and refunds everyone/);
+    expect(stakeStatus(stake({ state: "Exiting", unlockAt: 1_000n + 14n * 86_400n }), 1_000n).text).toBe(
+      "Locked for 14 d more.",
+    );
+    expect(stakeStatus(stake({ state: "Exited", withdrawable: 1n }), 0n)).toEqual({
+      text: "Unlocked.",
+      action: "withdraw",
+    });
+    expect(stakeStatus(stake({ state: "Open", isOperator: true }), 0n).text).toMatch(
+      /cancels the node and refunds everyone/,
+    );
     expect(stakeStatus(stake({ withdrawn: true }), 0n)).toEqual({ text: "Withdrawn" });
   });
 });
 
 describe("nodeTimeline and estimateYield", () => {
   it("marks the steps a node went through", () => {
-    const steps = nodeTimeline(node({ state: "Exiting", activatedAt: 1_700_000_100n, exitRequestedAt: 1_700_000_200n, unlockAt: 1_701_209_800n }));
+    const steps = nodeTimeline(
+      node({
+        state: "Exiting",
+        activatedAt: 1_700_000_100n,
+        exitRequestedAt: 1_700_000_200n,
+        unlockAt: 1_701_209_800n,
+      }),
+    );
     expect(steps.map((s) => [s.key, s.done, s.current])).toEqual([
       ["registered", true, false],
       ["active", true, false],
