@@ -9,21 +9,30 @@ import { Notices } from "./Notices";
 import { Progress } from "./ui";
 import { WalletButton } from "./Wallet";
 
-describe("AmountInput", () => {
-  function Harness({ max }: { max?: bigint }) {
-    const [value, setValue] = useState("");
-    return (
-      <AmountInput
-        id="amount"
-        label="Amount to stake"
-        value={value}
-        onChange={setValue}
-        max={max}
-        hint="Any amount"
-      />
-    );
-  }
+function Harness({ max }: { max?: bigint }) {
+  const [value, setValue] = useState("");
+  return (
+    <AmountInput
+      id="amount"
+      label="Amount to stake"
+      value={value}
+      onChange={setValue}
+      max={max}
+      hint="Any amount"
+    />
+  );
+}
 
+function SendButton() {
+  const { run, busy } = useTx();
+  return (
+    <button type="button" disabled={busy} onClick={() => run("Claim rewards", async () => ({ amount: 1n }))}>
+      Send
+    </button>
+  );
+}
+
+describe("AmountInput", () => {
   it("fills in the exact maximum with Max and links its hint", async () => {
     render(<Harness max={12_500_000_000_001n} />);
     const input = screen.getByLabelText("Amount to stake");
@@ -79,19 +88,6 @@ describe("WalletButton", () => {
 });
 
 describe("transaction notices", () => {
-  function SendButton() {
-    const { run, busy } = useTx();
-    return (
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => run("Claim rewards", async () => ({ amount: 1n }))}
-      >
-        Send
-      </button>
-    );
-  }
-
   it("says in words that a wallet is needed, as an alert", async () => {
     renderWithProviders(
       <>
