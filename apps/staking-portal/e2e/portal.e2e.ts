@@ -6,7 +6,7 @@
  *   pnpm --filter @sesh/staking-portal build && pnpm --filter @sesh/staking-portal test:e2e
  */
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -15,6 +15,7 @@ import { appDir, rpc, type Stack, startStack } from "./stack.ts";
 
 const ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const ACCOUNT_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const ACCOUNT_2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const DAY = 86_400;
 const screenshots = path.join(appDir, "screenshots");
 
@@ -23,6 +24,70 @@ const rendered = (locator: Locator) =>
   // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, rendered text wanted
   locator.innerText();
 const stepTimes: { step: string; ms: number }[] = [];
+
+/**
+ * Runs in the page: an EIP-1193 provider announced by EIP-6963, forwarding to anvil, which signs for its
+ * unlocked test accounts (eth_sendTransaction, eth_signTypedData_v4). It reports chain 1 until asked to
+ * switch, like a wallet left on mainnet.
+ */
+function injectedWallet({ rpcUrl, account }: { rpcUrl: string; account: string }) {
+  // Kept across page loads, as a wallet extension keeps them.
+  const saved = JSON.parse(sessionStorage.getItem("e2e-wallet") ?? "{}") as {
+    chainId?: string;
+    authorized?: boolean;
+  };
+  let chainId = saved.chainId ?? "0x1";
+  let authorized = saved.authorized ?? false;
+  const save = () => sessionStorage.setItem("e2e-wallet", JSON.stringify({ chainId, authorized }));
+  const listeners: Record<string, ((value: unknown) => void)[]> = {};
+  const emit = (event: string, value: unknown) => {
+    for (const listener of listeners[event] ?? []) listener(value);
+  };
+  const provider = {
+    async request({ method, params }: { method: string; params?: unknown[] }) {
+      if (method === "eth_chainId") return chainId;
+      // Like a real wallet: no accounts for this site until the user approves the connection.
+      if (method === "eth_requestAccounts") {
+        authorized = true;
+        save();
+      }
+      if (method === "eth_accounts" || method === "eth_requestAccounts") return authorized ? [account] : [];
+      if (method === "wallet_switchEthereumChain") {
+        chainId = (params?.[0] as { chainId: string }).chainId;
+        save();
+        emit("chainChanged", chainId);
+        return null;
+      }
+      if (method === "wallet_requestPermissions" || method === "wallet_revokePermissions") return [];
+      const response = await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
+      });
+      const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string } };
+      if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+      return body.result;
+    },
+    on(event: string, listener: (value: unknown) => void) {
+      listeners[event] = [...(listeners[event] ?? []), listener];
+    },
+    removeListener(event: string, listener: (value: unknown) => void) {
+      listeners[event] = (listeners[event] ?? []).filter((l) => l !== listener);
+    },
+  };
+  const detail = Object.freeze({
+    info: {
+      uuid: "0b8f3c1e-6d2a-4c55-9a51-7f0e2d9c1a11",
+      name: "E2E Wallet",
+      icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'%3E%3Crect width='8' height='8' fill='%23fa0'/%3E%3C/svg%3E",
+      rdns: "test.sesh.e2e-wallet",
+    },
+    provider,
+  });
+  const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail }));
+  window.addEventListener("eip6963:requestProvider", announce);
+  announce();
+}
 
 let stack: Stack;
 let page: Page;
@@ -88,7 +153,13 @@ async function goto(pathname: string) {
 
 async function step(name: string, body: () => Promise<void>) {
   const t0 = Date.now();
-  await body();
+  try {
+    await body();
+  } catch (error) {
+    // What the page showed when the step failed, for the report.
+    await shot(`failed-${name.replace(/\W+/g, "-")}`).catch(() => undefined);
+    throw error;
+  }
   stepTimes.push({ step: name, ms: Date.now() - t0 });
 }
 
@@ -111,6 +182,8 @@ async function switchDevAccount(index: number) {
 describe("staking portal", { concurrency: false }, () => {
   before(async () => {
     mkdirSync(screenshots, { recursive: true });
+    for (const name of readdirSync(screenshots))
+      if (name.startsWith("failed-")) rmSync(path.join(screenshots, name));
     const t0 = Date.now();
     stack = await startStack();
     stack.timings.setupTotal = Date.now() - t0;
@@ -312,6 +385,54 @@ describe("staking portal", { concurrency: false }, () => {
       // A withdrawn stake with nothing left to claim leaves the list.
       await page.getByText("You have no stake yet").waitFor();
       await shot("11-stakes-withdrawn");
+    });
+  });
+
+  it("finds an injected wallet by EIP-6963, prompts to switch network, and registers a solo node with it", async () => {
+    await step("injected wallet", async () => {
+      await page.getByTestId("account-button").click();
+      await page
+        .getByRole("dialog", { name: "Your account" })
+        .getByRole("button", { name: "Disconnect" })
+        .click();
+      await page.getByRole("button", { name: "Connect wallet" }).waitFor();
+      // A wallet extension cannot run headless; this page-side EIP-1193 provider plays one, announcing
+      // itself by EIP-6963 and having anvil sign for its unlocked account #2. It starts on chain 1.
+      await page.addInitScript(injectedWallet, { rpcUrl: stack.rpcUrl, account: ACCOUNT_2 });
+      await goto("/faucet");
+      await page.getByLabel("Recipient").fill(ACCOUNT_2);
+      await page.getByLabel("25,000").check();
+      await page.getByRole("button", { name: "Send 25,000 SESH" }).click();
+      await confirmed(/Send test SESH/);
+
+      await page.getByRole("button", { name: "Connect wallet" }).click();
+      await page
+        .getByRole("dialog", { name: "Connect a wallet" })
+        .getByRole("button", { name: /E2E Wallet/ })
+        .click();
+      const banner = page.getByRole("alert").filter({ hasText: "Wrong network" });
+      await textOf(banner, /Your wallet is on chain 1; the portal works on Local network/);
+      await shot("16-wrong-network", { fullPage: false });
+      await banner.getByRole("button", { name: "Switch to Local network" }).click();
+      await banner.waitFor({ state: "detached" });
+
+      await goto("/register");
+      await page.getByLabel("Output of sesh-node init").fill(
+        JSON.stringify(
+          createNodePayload({
+            chainId: 31337,
+            stakingContract: stack.addresses.serviceNodeStaking,
+            operator: ACCOUNT_2,
+            endpoint: "[2001:db8::7]:22021",
+          }),
+        ),
+      );
+      await page.getByText("Valid and signed").waitFor();
+      await page.getByRole("button", { name: "Register node" }).click();
+      const notice = await confirmed(/Register node/);
+      assert.match(notice, /Node #2 is registered with your 25,000 SESH\. It is fully staked and Active\./);
+      await goto("/nodes?state=active");
+      await textOf(page.locator('tr[data-node-id="2"]'), /Active[\s\S]*25,000 \/ 25,000 SESH/);
     });
   });
 

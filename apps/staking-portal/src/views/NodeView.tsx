@@ -56,16 +56,15 @@ export function nodeTimeline(node: Node, unlockDelay?: bigint): Step[] {
     });
     return steps;
   }
+  const exitRequested = node.state === "Exiting" || node.state === "Exited" || node.unlockAt > 0n;
   steps.push({
     key: "exit",
-    title: node.exitRequestedAt > 0n ? "Exit requested: stopped earning" : "Exit, when a contributor asks",
+    title: exitRequested ? "Exit requested: stopped earning" : "Exit, when a contributor asks",
     when:
-      node.exitRequestedAt > 0n
-        ? formatDate(node.exitRequestedAt)
-        : unlockDelay !== undefined
-          ? `Stake unlocks ${formatDuration(unlockDelay)} after the request`
-          : undefined,
-    done: node.exitRequestedAt > 0n,
+      !exitRequested && unlockDelay !== undefined
+        ? `Stake unlocks ${formatDuration(unlockDelay)} after the request`
+        : undefined,
+    done: exitRequested,
     current: node.state === "Exiting",
   });
   steps.push({

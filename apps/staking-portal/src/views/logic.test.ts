@@ -29,7 +29,6 @@ function node(overrides: Partial<Node> = {}): Node {
     minContribution: 1_388_888_888_889n,
     registeredAt: 1_700_000_000n,
     activatedAt: 0n,
-    exitRequestedAt: 0n,
     unlockAt: 0n,
     penaltyBps: 0,
     ...overrides,
@@ -194,7 +193,6 @@ describe("nodeTimeline and estimateYield", () => {
       node({
         state: "Exiting",
         activatedAt: 1_700_000_100n,
-        exitRequestedAt: 1_700_000_200n,
         unlockAt: 1_701_209_800n,
       }),
     );
