@@ -53,7 +53,7 @@ function injectedWallet({ rpcUrl, account }: { rpcUrl: string; account: string }
       }
       if (method === "eth_accounts" || method === "eth_requestAccounts") return authorized ? [account] : [];
       if (method === "wallet_switchEthereumChain") {
-        chainId = (params?.[0] as { chainId: string }).chainId;
+        chainId = (params as [{ chainId: string }])[0].chainId;
         save();
         emit("chainChanged", chainId);
         return null;
