@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useBlockNumber, useConnection, useSwitchChain } from "wagmi";
 import { chainLabel, portalChain } from "@/lib/chains";
 import { walletErrorMessage } from "@/lib/errors";
+import { useSeshAddresses } from "@/lib/sesh";
 import { usePortalConfig } from "./PortalConfig";
 import { Banner, Button } from "./ui";
 import { isDevConnector } from "./Wallet";
@@ -42,6 +43,7 @@ export function NetworkBanners() {
   const [error, setError] = useState<string>();
   const block = useBlockNumber({ chainId: config.chainId, watch: true });
   const name = portalChain(config).name;
+  const { error: addressError } = useSeshAddresses();
 
   return (
     <div className="banners" aria-live="polite">
@@ -77,6 +79,11 @@ export function NetworkBanners() {
           {config.local
             ? "Start the local chain with ./sesh up, then this page recovers on its own."
             : "Check your connection; this page retries on its own."}
+        </Banner>
+      ) : null}
+      {addressError ? (
+        <Banner tone="danger" role="alert">
+          <strong>The portal cannot find the SESH contracts.</strong> {addressError.message}
         </Banner>
       ) : null}
       {isDevConnector(connector) ? (

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { localConfig, renderWithProviders } from "@/_test/render";
 import { useTx } from "@/lib/tx";
 import { AmountInput } from "./AmountInput";
+import { NetworkBanners } from "./NetworkStatus";
 import { Notices } from "./Notices";
 import { Progress } from "./ui";
 import { WalletButton } from "./Wallet";
@@ -103,5 +104,13 @@ describe("transaction notices", () => {
     await userEvent.click(within(alert).getByRole("button", { name: "Dismiss" }));
     await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
     expect(screen.getByRole("region", { name: "Transactions" }).getAttribute("aria-live")).toBe("polite");
+  });
+});
+
+describe("NetworkBanners", () => {
+  it("says so when the SESH contracts are not known on the configured chain", async () => {
+    renderWithProviders(<NetworkBanners />, { chainId: 999, rpcUrl: localConfig.rpcUrl });
+    const alert = await screen.findByText(/The portal cannot find the SESH contracts\./);
+    expect(alert.parentElement?.textContent).toMatch(/chain 999/);
   });
 });
