@@ -24,6 +24,7 @@ const rendered = (locator: Locator) =>
   // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, rendered text wanted
   locator.innerText();
 const stepTimes: { step: string; ms: number }[] = [];
+const firstLoad: { route: string; bytes: number; files: number }[] = [];
 
 /**
  * Runs in the page: an EIP-1193 provider announced by EIP-6963, forwarding to anvil, which signs for its
@@ -199,6 +200,13 @@ describe("staking portal", { concurrency: false }, () => {
       console.log(`  setup ${name.padEnd(28)} ${ms}`);
     for (const s of stepTimes) console.log(`  step  ${s.step.padEnd(28)} ${s.ms}`);
     console.log(`  steps total                        ${total}`);
+    if (firstLoad.length > 0) {
+      console.log("\nfirst-load JavaScript as downloaded (compressed by next start)");
+      for (const r of firstLoad)
+        console.log(
+          `  ${r.route.padEnd(12)} ${(r.bytes / 1024).toFixed(1).padStart(7)} kB in ${r.files} files`,
+        );
+    }
   });
 
   it("shows the network read-only before a wallet connects", async () => {
@@ -433,6 +441,36 @@ describe("staking portal", { concurrency: false }, () => {
       assert.match(notice, /Node #2 is registered with your 25,000 SESH\. It is fully staked and Active\./);
       await goto("/nodes?state=active");
       await textOf(page.locator('tr[data-node-id="2"]'), /Active[\s\S]*25,000 \/ 25,000 SESH/);
+    });
+  });
+
+  it("downloads at most 250 kB of JavaScript (compressed) on the first load of each page", async () => {
+    await step("first-load JS", async () => {
+      // Bytes on the wire per script (Chromium's encodedDataLength), the cache off so shared chunks count.
+      const cdp = await stack.context.newCDPSession(page);
+      await cdp.send("Network.enable");
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+      const scriptIds = new Set<string>();
+      const sizes = new Map<string, number>();
+      cdp.on("Network.responseReceived", (e) => {
+        if (e.type === "Script") scriptIds.add(e.requestId);
+      });
+      cdp.on("Network.loadingFinished", (e) => {
+        sizes.set(e.requestId, e.encodedDataLength);
+      });
+      for (const route of ["/", "/nodes", "/nodes/1", "/register", "/stakes", "/vouchers", "/faucet"]) {
+        scriptIds.clear();
+        sizes.clear();
+        await goto(route);
+        await page.waitForTimeout(800);
+        const ids = [...scriptIds];
+        const bytes = ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
+        firstLoad.push({ route, bytes, files: ids.length });
+        assert.ok(ids.length > 0, `no scripts seen for ${route}`);
+        assert.ok(bytes <= 250 * 1024, `${route} downloads ${(bytes / 1024).toFixed(1)} kB of JavaScript`);
+      }
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
+      await cdp.detach();
     });
   });
 
