@@ -441,6 +441,18 @@ describe("staking portal", { concurrency: false }, () => {
       assert.match(notice, /Node #2 is registered with your 25,000 SESH\. It is fully staked and Active\./);
       await goto("/nodes?state=active");
       await textOf(page.locator('tr[data-node-id="2"]'), /Active[\s\S]*25,000 \/ 25,000 SESH/);
+
+      // The operator moves its relay.
+      await goto("/nodes/2");
+      await page.getByLabel("New endpoint").fill("relay 2");
+      await textOf(page.locator("#node-endpoint-error"), /not "host:port"/);
+      await page.getByLabel("New endpoint").fill("relay-2.sesh.test:443");
+      await page.getByRole("button", { name: "Update endpoint" }).click();
+      assert.match(
+        await confirmed(/Update endpoint of node #2/),
+        /Node #2 now relays at relay-2\.sesh\.test:443\./,
+      );
+      await textOf(page.locator("dl.kv"), /Endpoint\s*relay-2\.sesh\.test:443/);
     });
   });
 

@@ -8,6 +8,7 @@ export {
   registerNode,
   releaseRewards,
   requestExit,
+  updateEndpoint,
   withdrawStake,
 } from "@sesh/sdk";
 

@@ -10,6 +10,7 @@ import { Banner, Card, EmptyState, PageHead, Progress, Skeleton, SkeletonRows } 
 import { displaySesh, formatBps, formatDate, formatDuration } from "@/lib/format";
 import { useAccount, useSeshQuery } from "@/lib/sesh";
 import { ContributeForm } from "./ContributeForm";
+import { EndpointForm } from "./EndpointForm";
 
 type Step = { key: string; title: string; when?: React.ReactNode; done: boolean; current: boolean };
 
@@ -285,6 +286,16 @@ export function NodeView({ id }: { id: string }) {
               <SkeletonRows rows={3} label="Loading timeline" />
             )}
           </Card>
+          {n &&
+          account?.toLowerCase() === n.operator.toLowerCase() &&
+          ["Open", "Active", "Exiting"].includes(n.state) ? (
+            <Card aria-labelledby="operator-title">
+              <div className="card__head">
+                <h2 id="operator-title">Operator</h2>
+              </div>
+              <EndpointForm node={n} />
+            </Card>
+          ) : null}
           {n && account && n.state !== "Open" ? (
             <Banner tone="info">
               Manage your stake in this node on <Link href="/stakes">My stakes</Link>.

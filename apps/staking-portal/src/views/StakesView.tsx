@@ -23,11 +23,16 @@ export function stakeStatus(
   if (stake.withdrawn) return { text: "Withdrawn" };
   switch (stake.state) {
     case "Open":
+      if (stake.isOperator) {
+        return { text: "Waiting for contributors. Cancelling the node refunds everyone.", action: "leave" };
+      }
+      if (stake.withdrawable > 0n)
+        return { text: "Waiting for the node to fill. You may leave it now.", action: "leave" };
       return {
-        text: stake.isOperator
-          ? "Waiting for contributors. Withdrawing cancels the node and refunds everyone."
-          : "Waiting for the node to fill. You may leave from one day after contributing.",
-        action: "leave",
+        text:
+          now !== undefined && stake.unlockAt > now
+            ? `Waiting for the node to fill. You may leave it in ${formatDuration(stake.unlockAt - now)} (a day after contributing).`
+            : "Waiting for the node to fill. You may leave it a day after contributing.",
       };
     case "Active":
       return { text: "Earning rewards.", action: "exit" };

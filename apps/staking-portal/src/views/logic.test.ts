@@ -180,9 +180,14 @@ describe("stakeStatus", () => {
       text: "Unlocked.",
       action: "withdraw",
     });
-    expect(stakeStatus(stake({ state: "Open", isOperator: true }), 0n).text).toMatch(
-      /cancels the node and refunds everyone/,
-    );
+    expect(stakeStatus(stake({ state: "Open", isOperator: true }), 0n)).toEqual({
+      text: "Waiting for contributors. Cancelling the node refunds everyone.",
+      action: "leave",
+    });
+    expect(stakeStatus(stake({ state: "Open", unlockAt: 1_000n + 3_600n }), 1_000n)).toEqual({
+      text: "Waiting for the node to fill. You may leave it in 1 h (a day after contributing).",
+    });
+    expect(stakeStatus(stake({ state: "Open", withdrawable: 5n }), 0n).action).toBe("leave");
     expect(stakeStatus(stake({ withdrawn: true }), 0n)).toEqual({ text: "Withdrawn" });
   });
 });
