@@ -37,9 +37,9 @@ export function nodeTimeline(node: Node, unlockDelay?: bigint): Step[] {
   }
   steps.push({
     key: "active",
-    title: node.activatedAt > 0n ? "Active: fully staked and earning" : "Active once fully staked",
+    title: node.state === "Open" ? "Active once fully staked" : "Active: fully staked and earning",
     when: node.activatedAt > 0n ? formatDate(node.activatedAt) : undefined,
-    done: node.activatedAt > 0n,
+    done: node.state !== "Open",
     current: node.state === "Active",
   });
   if (node.state === "Deregistered") {
@@ -97,7 +97,9 @@ function Contributors({
             <th scope="col" className="right">
               Stake
             </th>
-            <th scope="col">Since</th>
+            <th scope="col" className="hide-sm">
+              Since
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -124,7 +126,9 @@ function Contributors({
                   </span>
                 )}
               </td>
-              <td className="small muted">{c.contributedAt > 0n ? formatDate(c.contributedAt) : "—"}</td>
+              <td className="small muted hide-sm">
+                {c.contributedAt > 0n ? formatDate(c.contributedAt) : "—"}
+              </td>
             </tr>
           ))}
         </tbody>
