@@ -6,7 +6,8 @@
  *   pnpm --filter @sesh/staking-portal build && pnpm --filter @sesh/staking-portal test:e2e
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -453,6 +454,43 @@ describe("staking portal", { concurrency: false }, () => {
         /Node #2 now relays at relay-2\.sesh\.test:443\./,
       );
       await textOf(page.locator("dl.kv"), /Endpoint\s*relay-2\.sesh\.test:443/);
+    });
+  });
+
+  it("has no serious accessibility violations on any page (axe-core, WCAG 2 AA)", async () => {
+    await step("accessibility", async () => {
+      const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+      for (const route of ["/", "/nodes", "/nodes/1", "/register", "/stakes", "/vouchers", "/faucet"]) {
+        await goto(route);
+        await page.waitForTimeout(500);
+        await page.addScriptTag({ content: axeSource });
+        const violations = await page.evaluate(async () => {
+          const axe = (
+            window as unknown as {
+              axe: {
+                run: (
+                  o: unknown,
+                ) => Promise<{
+                  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+                }>;
+              };
+            }
+          ).axe;
+          const result = await axe.run({
+            runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+          });
+          return result.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map(
+              (v) =>
+                `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+                  .map((n) => n.target.join(" "))
+                  .slice(0, 3)
+                  .join(", ")}`,
+            );
+        });
+        assert.deepEqual(violations, [], `${route}: ${violations.join("; ")}`);
+      }
     });
   });
 

@@ -245,13 +245,9 @@ export function WalletButton() {
     : -1;
   return (
     <>
-      <Button
-        size="sm"
-        onClick={() => setDialog("account")}
-        aria-label={`Account ${address}`}
-        data-testid="account-button"
-      >
+      <Button size="sm" onClick={() => setDialog("account")} data-testid="account-button" title={address}>
         <Identicon address={address} />
+        <span className="visually-hidden">Account </span>
         <span className="mono">{shortAddress(address)}</span>
         {devIndex >= 0 ? <span className="badge badge--violet badge--plain">Dev #{devIndex}</span> : null}
       </Button>
