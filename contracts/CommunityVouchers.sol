@@ -701,18 +701,10 @@ contract CommunityVouchers is
         uint256 delta = credited - _seen[nodeId][account];
         if (delta == 0) return (0, credited);
         (, address operator, uint256 feeBps, ) = _nodeInfo(nodeId);
-        uint256 stake = _stakeOf(nodeId, account);
+        // The stake paid into the node, kept by the staking contract after exit and withdrawal.
+        (uint256 stake, ) = _stakingContract.stakeOf(nodeId, account);
         if (stake != 0) amount = (delta * (_BPS - feeBps) * stake) / (_BPS * node.stake);
         if (account == operator) amount += (delta * feeBps) / _BPS;
-    }
-
-    /// @dev The stake `account` paid into the node (kept by the staking contract after withdrawal).
-    function _stakeOf(uint64 nodeId, address account) private view returns (uint256) {
-        IServiceNodeStaking.Contributor[] memory contributors = _stakingContract.getContributors(nodeId);
-        for (uint256 i = 0; i < contributors.length; ++i) {
-            if (contributors[i].account == account) return contributors[i].amount;
-        }
-        return 0;
     }
 
     function _pay(uint256 amount) private {

@@ -48,8 +48,8 @@ interface IERC5192 {
 /// that snapshot is the stake behind every credit. A contributor's claim is
 /// `Δ × fee / 10⁴` (operator only) `+ Δ × (10⁴ − fee) / 10⁴ × stake / totalStake`, where `Δ` is
 /// `credited` minus what it had seen at its last claim. Redemptions are O(1); claims read the staking
-/// contract (the operator, the fee and the contributor's stake as recorded by {IServiceNodeStaking-
-/// getContributors}, which keeps the amount after withdrawal) and still pay what was credited while the
+/// contract (the operator, the fee and {IServiceNodeStaking-stakeOf}, which keeps reporting the stake
+/// paid after exit, penalty and withdrawal), so a contributor still claims what was credited while the
 /// node was Active after it exits. Every division rounds down, so the contract never pays out more than
 /// it was credited; the rounding dust stays counted in {Accounting-operatorsOwed}.
 ///
