@@ -33,8 +33,9 @@ contract CommunityVouchers is
     /// @inheritdoc ICommunityVouchers
     bytes32 public constant PRICE_SETTER_ROLE = keccak256("PRICE_SETTER_ROLE");
     /// @inheritdoc ICommunityVouchers
-    bytes32 public constant REDEMPTION_TYPEHASH =
-        keccak256("RedemptionAuthorization(uint256 voucherId,uint64 nodeId,uint256 units,uint256 nonce,uint256 deadline)");
+    bytes32 public constant REDEMPTION_TYPEHASH = keccak256(
+        "RedemptionAuthorization(uint256 voucherId,uint64 nodeId,uint256 units,uint256 nonce,uint256 deadline)"
+    );
     /// @inheritdoc ICommunityVouchers
     uint256 public constant MIN_OPERATOR_SHARE_BPS = 3_000;
     /// @inheritdoc ICommunityVouchers
@@ -453,7 +454,8 @@ contract CommunityVouchers is
     /// @inheritdoc ICommunityVouchers
     function communityTotals(address community) external view returns (CommunityTotals memory) {
         CommunityAccount memory account = _communityAccounts[community];
-        return CommunityTotals({units: account.units, amount: account.amount, redemptions: account.redemptions});
+        return
+            CommunityTotals({units: account.units, amount: account.amount, redemptions: account.redemptions});
     }
 
     /// @inheritdoc ICommunityVouchers
@@ -479,7 +481,9 @@ contract CommunityVouchers is
     }
 
     /// @inheritdoc ICommunityVouchers
-    function redemptionDigest(RedemptionAuthorization calldata authorization) external view returns (bytes32) {
+    function redemptionDigest(
+        RedemptionAuthorization calldata authorization
+    ) external view returns (bytes32) {
         return _hashTypedDataV4(_structHash(authorization));
     }
 
@@ -573,7 +577,8 @@ contract CommunityVouchers is
     // ---------------------------------------------------------------- internals
 
     function _buy(uint256 units, uint256 maxUnitPrice) private returns (uint256 voucherId) {
-        if (units == 0 || units > MAX_UNITS_PER_VOUCHER) revert VoucherUnitsOutOfRange(units, MAX_UNITS_PER_VOUCHER);
+        if (units == 0 || units > MAX_UNITS_PER_VOUCHER)
+            revert VoucherUnitsOutOfRange(units, MAX_UNITS_PER_VOUCHER);
         Config memory config = _config;
         uint256 price = config.unitPrice;
         if (price > maxUnitPrice) revert VoucherPriceAboveLimit(price, maxUnitPrice);
@@ -581,7 +586,8 @@ contract CommunityVouchers is
         uint256 amount = units * price;
         Totals memory totals = _totals;
         uint256 escrowed = uint256(totals.escrowed) + amount;
-        if (escrowed > type(uint96).max) revert VoucherAmountTooLarge(amount, type(uint96).max - totals.escrowed);
+        if (escrowed > type(uint96).max)
+            revert VoucherAmountTooLarge(amount, type(uint96).max - totals.escrowed);
         voucherId = uint256(totals.voucherCount) + 1;
         // The casts are exact: escrowed checked above, ids stay far below 2^64.
         _totals = Totals({
@@ -629,7 +635,16 @@ contract CommunityVouchers is
         totals.escrowed -= uint96(amount);
         totals.operatorsOwed += uint96(operatorsPart);
         _creditNetwork(poolPart, treasuryPart);
-        emit VoucherRedeemed(voucherId, community, nodeId, units, amount, operatorsPart, poolPart, treasuryPart);
+        emit VoucherRedeemed(
+            voucherId,
+            community,
+            nodeId,
+            units,
+            amount,
+            operatorsPart,
+            poolPart,
+            treasuryPart
+        );
     }
 
     function _creditNode(uint64 nodeId, uint256 nodeStake, uint256 units, uint256 operatorsPart) private {
@@ -655,7 +670,8 @@ contract CommunityVouchers is
     function _activeStake(uint64 nodeId) private view returns (uint256 totalStaked) {
         uint256 state;
         (state, , , totalStaked) = _nodeInfo(nodeId);
-        if (state != uint256(IServiceNodeStaking.NodeState.Active)) revert VoucherNodeNotActive(nodeId, uint8(state));
+        if (state != uint256(IServiceNodeStaking.NodeState.Active))
+            revert VoucherNodeNotActive(nodeId, uint8(state));
     }
 
     /// @dev The four fields of {IServiceNodeStaking-getNode} this contract needs, read straight from the
@@ -767,7 +783,8 @@ contract CommunityVouchers is
     }
 
     function _setNetworkRecipients(address poolRecipient, address treasuryRecipient) private {
-        if (poolRecipient == address(0) || poolRecipient == address(this)) revert VoucherInvalidAddress(poolRecipient);
+        if (poolRecipient == address(0) || poolRecipient == address(this))
+            revert VoucherInvalidAddress(poolRecipient);
         if (treasuryRecipient == address(0) || treasuryRecipient == address(this)) {
             revert VoucherInvalidAddress(treasuryRecipient);
         }

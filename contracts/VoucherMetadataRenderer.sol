@@ -5,6 +5,9 @@ import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {ICommunityVouchers} from "./interfaces/ICommunityVouchers.sol";
 
+// JSON and SVG fragments read best in single quotes, which is also how the formatter writes them.
+// solhint-disable quotes
+
 /// @title VoucherMetadataRenderer
 /// @notice Renders a community voucher's ERC-721 metadata on-chain: a base64 JSON data URI with an SVG
 /// card, so wallets show the voucher (units left, expiry, community, status) without any server.

@@ -16,7 +16,11 @@ contract CommunityVouchersFuzzTest is VoucherFixture {
         community = vm.addr(communityKey);
     }
 
-    function testFuzz_buy_chargesUnitsTimesTheCurrentPrice(uint256 units, uint256 price, address buyer) public {
+    function testFuzz_buy_chargesUnitsTimesTheCurrentPrice(
+        uint256 units,
+        uint256 price,
+        address buyer
+    ) public {
         vm.assume(uint160(buyer) > 0xffff && buyer.code.length == 0);
         units = _bound(units, 1, 1_000_000);
         price = _bound(price, MIN_PRICE, MAX_PRICE);
@@ -146,7 +150,9 @@ contract CommunityVouchersFuzzTest is VoucherFixture {
             vouchers.sweepExpired(ids);
         } else {
             vm.prank(community);
-            vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherExpired.selector, id, expiresAt));
+            vm.expectRevert(
+                abi.encodeWithSelector(ICommunityVouchers.VoucherExpired.selector, id, expiresAt)
+            );
             vouchers.redeem(id, nodeId, 1);
             vm.assertEq(vouchers.sweepExpired(ids), 10 * PRICE);
         }
@@ -156,7 +162,10 @@ contract CommunityVouchersFuzzTest is VoucherFixture {
 
     /// forge-config: default.fuzz.runs = 128
     function testFuzz_sequence_buyAssignRedeemExpire(uint256 seed) public {
-        uint64[2] memory nodes = [_soloNode(operator, 500), _sharedNode(alice, carol, address(0xD0D0), 2_000)];
+        uint64[2] memory nodes = [
+            _soloNode(operator, 500),
+            _sharedNode(alice, carol, address(0xD0D0), 2_000)
+        ];
         address[3] memory people = [address(0xB0B), address(0xB0B1), address(0xB0B2)];
         uint256 unitsBought;
         uint256 unitsRedeemed;
@@ -176,7 +185,9 @@ contract CommunityVouchersFuzzTest is VoucherFixture {
                 vouchers.assign(id, community);
                 // A second move is impossible, whoever tries.
                 vm.prank(community);
-                vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherAlreadyAssigned.selector, id, community));
+                vm.expectRevert(
+                    abi.encodeWithSelector(ICommunityVouchers.VoucherAlreadyAssigned.selector, id, community)
+                );
                 vouchers.assign(id, v.owner);
             } else if (action == 2) {
                 ICommunityVouchers.VoucherView memory v = vouchers.getVoucher(id);

@@ -92,14 +92,23 @@ contract VoucherHandler {
         bool moved;
         if (path == 0) moved = _succeeds(abi.encodeCall(_vouchers.transferFrom, (holder, target, id)));
         else if (path == 1)
-            moved = _succeeds(abi.encodeWithSignature("safeTransferFrom(address,address,uint256)", holder, target, id));
+            moved = _succeeds(
+                abi.encodeWithSignature("safeTransferFrom(address,address,uint256)", holder, target, id)
+            );
         else if (path == 2)
             moved = _succeeds(
-                abi.encodeWithSignature("safeTransferFrom(address,address,uint256,bytes)", holder, target, id, "")
+                abi.encodeWithSignature(
+                    "safeTransferFrom(address,address,uint256,bytes)",
+                    holder,
+                    target,
+                    id,
+                    ""
+                )
             );
         else if (path == 3) moved = _succeeds(abi.encodeCall(_vouchers.approve, (target, id)));
         else if (path == 4) moved = _succeeds(abi.encodeCall(_vouchers.setApprovalForAll, (target, true)));
-        else if (communityOf[id] != address(0)) moved = _succeeds(abi.encodeCall(_vouchers.assign, (id, target)));
+        else if (communityOf[id] != address(0))
+            moved = _succeeds(abi.encodeCall(_vouchers.assign, (id, target)));
         vm.stopPrank();
         if (moved) ++violations;
     }
@@ -204,7 +213,8 @@ contract VoucherHandler {
         ICommunityVouchers.VoucherView memory v = _vouchers.getVoucher(id);
         nodeId = _nodes[nodeSeed % _nodes.length];
         if (!v.assigned || v.unitsLeft == 0) return (0, 0, 0, address(0));
-        if (_staking.getNode(nodeId).state != IServiceNodeStaking.NodeState.Active) return (0, 0, 0, address(0));
+        if (_staking.getNode(nodeId).state != IServiceNodeStaking.NodeState.Active)
+            return (0, 0, 0, address(0));
         return (id, nodeId, 1 + (units % v.unitsLeft), v.owner);
     }
 
@@ -281,7 +291,11 @@ contract CommunityVouchersInvariantTest is VoucherFixture {
         for (uint256 id = 1; id <= vouchers.voucherCount(); ++id) {
             address community = handler.communityOf(id);
             address expected = community == address(0) ? handler.buyerOf(id) : community;
-            vm.assertEq(vouchers.ownerOf(id), expected, "held by its buyer, or by the community it was assigned to");
+            vm.assertEq(
+                vouchers.ownerOf(id),
+                expected,
+                "held by its buyer, or by the community it was assigned to"
+            );
             vm.assertEq(vouchers.getVoucher(id).assigned, community != address(0));
             vm.assertEq(vouchers.getApproved(id), address(0));
         }
@@ -294,7 +308,8 @@ contract CommunityVouchersInvariantTest is VoucherFixture {
         address[] memory earners = handler.earners();
         uint256 claimable;
         for (uint256 i = 0; i < nodes.length; ++i) {
-            for (uint256 j = 0; j < earners.length; ++j) claimable += vouchers.claimableEarnings(nodes[i], earners[j]);
+            for (uint256 j = 0; j < earners.length; ++j)
+                claimable += vouchers.claimableEarnings(nodes[i], earners[j]);
         }
         vm.assertLe(claimable, vouchers.accounting().operatorsOwed, "everything claimable is held");
     }

@@ -53,17 +53,35 @@ contract CommunityVouchersTest is VoucherFixture {
     }
 
     function test_constructor_revertsOnBadArguments() public {
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0)));
-        new CommunityVouchers(usd, IServiceNodeStaking(address(0)), address(this), PRICE, 1, 10 * PRICE, buyer, treasury);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0))
+        );
+        new CommunityVouchers(
+            usd,
+            IServiceNodeStaking(address(0)),
+            address(this),
+            PRICE,
+            1,
+            10 * PRICE,
+            buyer,
+            treasury
+        );
         vm.expectRevert(
             abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, 0, 1, 10 * PRICE)
         );
         new CommunityVouchers(usd, staking, address(this), PRICE, 0, 10 * PRICE, buyer, treasury);
         vm.expectRevert(
-            abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, 10 * PRICE + 1, 1, 10 * PRICE)
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherSettingOutOfBounds.selector,
+                10 * PRICE + 1,
+                1,
+                10 * PRICE
+            )
         );
         new CommunityVouchers(usd, staking, address(this), 10 * PRICE + 1, 1, 10 * PRICE, buyer, treasury);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0))
+        );
         new CommunityVouchers(usd, staking, address(this), PRICE, 1, 10 * PRICE, buyer, address(0));
     }
 
@@ -77,7 +95,9 @@ contract CommunityVouchersTest is VoucherFixture {
         usd.faucet(cap);
         vm.assertEq(usd.balanceOf(stranger), cap);
         uint256 tooMuch = cap + 1;
-        vm.expectRevert(abi.encodeWithSelector(TestStablecoin.TestStablecoinFaucetCapExceeded.selector, tooMuch, cap));
+        vm.expectRevert(
+            abi.encodeWithSelector(TestStablecoin.TestStablecoinFaucetCapExceeded.selector, tooMuch, cap)
+        );
         usd.faucet(tooMuch);
     }
 
@@ -136,7 +156,9 @@ contract CommunityVouchersTest is VoucherFixture {
         uint256 max = vouchers.MAX_UNITS_PER_VOUCHER();
         vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherUnitsOutOfRange.selector, 0, max));
         vouchers.buy(0, PRICE);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherUnitsOutOfRange.selector, max + 1, max));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherUnitsOutOfRange.selector, max + 1, max)
+        );
         vouchers.buy(max + 1, PRICE);
     }
 
@@ -158,7 +180,9 @@ contract CommunityVouchersTest is VoucherFixture {
         uint256 max96 = type(uint96).max;
         vouchers.setPriceBounds(1, max96);
         vouchers.setUnitPrice(max96);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherAmountTooLarge.selector, 2 * max96, max96));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherAmountTooLarge.selector, 2 * max96, max96)
+        );
         vouchers.buy(2, max96);
     }
 
@@ -180,7 +204,15 @@ contract CommunityVouchersTest is VoucherFixture {
         _fund(permitBuyer, 40 * USD);
         ICommunityVouchers.Permit memory permit = _permit(buyerKey, 40 * USD, block.timestamp + 1 hours);
         // Someone front-runs the permit: it is used, the allowance is set.
-        usd.permit(permitBuyer, address(vouchers), permit.value, permit.deadline, permit.v, permit.r, permit.s);
+        usd.permit(
+            permitBuyer,
+            address(vouchers),
+            permit.value,
+            permit.deadline,
+            permit.v,
+            permit.r,
+            permit.s
+        );
         vm.prank(permitBuyer);
         uint256 id = vouchers.buyWithPermit(10, PRICE, permit);
         vm.assertEq(vouchers.ownerOf(id), permitBuyer);
@@ -261,7 +293,9 @@ contract CommunityVouchersTest is VoucherFixture {
 
         // Never again: not by the community, not by the buyer.
         vm.prank(community);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherAlreadyAssigned.selector, id, community));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherAlreadyAssigned.selector, id, community)
+        );
         vouchers.assign(id, buyer);
         vm.prank(buyer);
         vm.expectRevert(
@@ -287,7 +321,9 @@ contract CommunityVouchersTest is VoucherFixture {
         );
         vouchers.assign(id, stranger);
         vm.startPrank(buyer);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0))
+        );
         vouchers.assign(id, address(0));
         vm.expectRevert(
             abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(vouchers))
@@ -309,7 +345,16 @@ contract CommunityVouchersTest is VoucherFixture {
         uint256 id = _buyAssigned(buyer, community, 100);
 
         vm.expectEmit(address(vouchers));
-        emit ICommunityVouchers.VoucherRedeemed(id, community, nodeId, 10, 20 * USD, 12 * USD, 6 * USD, 2 * USD);
+        emit ICommunityVouchers.VoucherRedeemed(
+            id,
+            community,
+            nodeId,
+            10,
+            20 * USD,
+            12 * USD,
+            6 * USD,
+            2 * USD
+        );
         vm.prank(community);
         vouchers.redeem(id, nodeId, 10);
 
@@ -354,7 +399,16 @@ contract CommunityVouchersTest is VoucherFixture {
         emit ICommunityVouchers.SharesUpdated(4_000, 4_000, 2_000);
         vouchers.setShares(4_000, 4_000, 2_000);
         vm.expectEmit(address(vouchers));
-        emit ICommunityVouchers.VoucherRedeemed(id, community, nodeId, 50, 100 * USD, 40 * USD, 40 * USD, 20 * USD);
+        emit ICommunityVouchers.VoucherRedeemed(
+            id,
+            community,
+            nodeId,
+            50,
+            100 * USD,
+            40 * USD,
+            40 * USD,
+            20 * USD
+        );
         vm.prank(community);
         vouchers.redeem(id, nodeId, 50);
     }
@@ -377,14 +431,22 @@ contract CommunityVouchersTest is VoucherFixture {
         vouchers.redeem(77, nodeId, 1);
 
         vm.startPrank(community);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 0, 10));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 0, 10)
+        );
         vouchers.redeem(id, nodeId, 0);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 11, 10));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 11, 10)
+        );
         vouchers.redeem(id, nodeId, 11);
         vouchers.redeem(id, nodeId, 4);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 7, 6));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInsufficientUnits.selector, id, 7, 6)
+        );
         vouchers.redeem(id, nodeId, 7);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherNodeNotActive.selector, uint64(42), 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherNodeNotActive.selector, uint64(42), 0)
+        );
         vouchers.redeem(id, 42, 1);
         vm.stopPrank();
     }
@@ -428,7 +490,16 @@ contract CommunityVouchersTest is VoucherFixture {
         bytes memory signature = _sign(communityKey, auth);
 
         vm.expectEmit(address(vouchers));
-        emit ICommunityVouchers.VoucherRedeemed(id, community, nodeId, 25, 50 * USD, 30 * USD, 15 * USD, 5 * USD);
+        emit ICommunityVouchers.VoucherRedeemed(
+            id,
+            community,
+            nodeId,
+            25,
+            50 * USD,
+            30 * USD,
+            15 * USD,
+            5 * USD
+        );
         vm.expectEmit(address(vouchers));
         emit ICommunityVouchers.AuthorizationUsed(community, 7, operator);
         vm.prank(operator);
@@ -451,17 +522,25 @@ contract CommunityVouchersTest is VoucherFixture {
         bytes memory signature = _sign(communityKey, auth);
         bytes memory wrongSigner = _sign(0xBAD, auth);
 
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidSignature.selector, id, community));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidSignature.selector, id, community)
+        );
         vouchers.redeemWithAuthorization(auth, wrongSigner);
 
         // A signature over other terms does not authorize these.
         ICommunityVouchers.RedemptionAuthorization memory more = _auth(id, nodeId, 26, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidSignature.selector, id, community));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidSignature.selector, id, community)
+        );
         vouchers.redeemWithAuthorization(more, signature);
 
         vm.warp(auth.deadline + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(ICommunityVouchers.VoucherAuthorizationExpired.selector, auth.deadline, auth.deadline + 1)
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherAuthorizationExpired.selector,
+                auth.deadline,
+                auth.deadline + 1
+            )
         );
         vouchers.redeemWithAuthorization(auth, signature);
 
@@ -660,7 +739,11 @@ contract CommunityVouchersTest is VoucherFixture {
         bytes32 admin = vouchers.DEFAULT_ADMIN_ROLE();
         vm.startPrank(stranger);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, priceSetter)
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                stranger,
+                priceSetter
+            )
         );
         vouchers.setUnitPrice(PRICE);
         vm.expectRevert(
@@ -682,28 +765,60 @@ contract CommunityVouchersTest is VoucherFixture {
         vm.stopPrank();
 
         vm.expectRevert(
-            abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, MAX_PRICE + 1, MIN_PRICE, MAX_PRICE)
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherSettingOutOfBounds.selector,
+                MAX_PRICE + 1,
+                MIN_PRICE,
+                MAX_PRICE
+            )
         );
         vouchers.setUnitPrice(MAX_PRICE + 1);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 6_100, 2_900, 1_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 6_100, 2_900, 1_000)
+        );
         vouchers.setShares(6_100, 2_900, 1_000);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 2_900, 6_100, 1_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 2_900, 6_100, 1_000)
+        );
         vouchers.setShares(2_900, 6_100, 1_000);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 5_000, 2_900, 2_100));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 5_000, 2_900, 2_100)
+        );
         vouchers.setShares(5_000, 2_900, 2_100);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 6_000, 3_000, 999));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidShares.selector, 6_000, 3_000, 999)
+        );
         vouchers.setShares(6_000, 3_000, 999);
         vm.expectRevert(
-            abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, 29 days, 30 days, 730 days)
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherSettingOutOfBounds.selector,
+                29 days,
+                30 days,
+                730 days
+            )
         );
         vouchers.setValidity(29 days);
         vm.expectRevert(
-            abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, PRICE, 3 * USD, 4 * USD)
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherSettingOutOfBounds.selector,
+                PRICE,
+                3 * USD,
+                4 * USD
+            )
         );
         vouchers.setPriceBounds(3 * USD, 4 * USD);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherSettingOutOfBounds.selector, 1, 2, type(uint96).max));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ICommunityVouchers.VoucherSettingOutOfBounds.selector,
+                1,
+                2,
+                type(uint96).max
+            )
+        );
         vouchers.setPriceBounds(2, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidAddress.selector, address(0))
+        );
         vouchers.setNetworkRecipients(address(0), treasury);
 
         vouchers.grantRole(priceSetter, stranger);
@@ -743,7 +858,9 @@ contract CommunityVouchersTest is VoucherFixture {
         (ids, next) = vouchers.vouchersOf(buyer, 9, 10);
         vm.assertEq(ids.length, 0);
         vm.assertEq(next, 0);
-        vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherPageTooLarge.selector, 1_001, 1_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherPageTooLarge.selector, 1_001, 1_000)
+        );
         vouchers.vouchersOf(buyer, 1, 1_001);
     }
 
@@ -793,7 +910,9 @@ contract CommunityVouchersTest is VoucherFixture {
         address owner = vm.addr(ownerKey);
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                keccak256(
+                    "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+                ),
                 owner,
                 address(vouchers),
                 value,

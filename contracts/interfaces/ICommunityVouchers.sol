@@ -92,12 +92,12 @@ interface ICommunityVouchers is IERC5192 {
         bool assigned;
         bool expired;
         bool swept;
+        uint64 expiresAt;
         uint256 unitPrice;
         uint256 units;
         uint256 unitsRedeemed;
         uint256 unitsLeft;
         uint256 valueLeft;
-        uint64 expiresAt;
     }
 
     /// @notice The unit price in force from `since` on.
@@ -213,7 +213,13 @@ interface ICommunityVouchers is IERC5192 {
     /// @notice The community cancelled a nonce; authorizations carrying it can no longer be used.
     event AuthorizationCancelled(address indexed community, uint256 indexed nonce);
     /// @notice An expired voucher's `units` left (worth `amount`) went to the network.
-    event VoucherSwept(uint256 indexed voucherId, uint256 units, uint256 amount, uint256 poolAmount, uint256 treasuryAmount);
+    event VoucherSwept(
+        uint256 indexed voucherId,
+        uint256 units,
+        uint256 amount,
+        uint256 poolAmount,
+        uint256 treasuryAmount
+    );
     /// @notice `account` claimed `amount` of what node `nodeId` earned.
     event EarningsClaimed(uint64 indexed nodeId, address indexed account, uint256 amount);
     /// @notice The network's money was paid to its recipients.
@@ -246,9 +252,11 @@ interface ICommunityVouchers is IERC5192 {
 
     /// @notice {buy} in one transaction: the ERC-2612 permit is applied first. A permit that fails
     /// (front-run, already used, or a token without permit) is ignored if the allowance suffices.
-    function buyWithPermit(uint256 units, uint256 maxUnitPrice, Permit calldata permit)
-        external
-        returns (uint256 voucherId);
+    function buyWithPermit(
+        uint256 units,
+        uint256 maxUnitPrice,
+        Permit calldata permit
+    ) external returns (uint256 voucherId);
 
     /// @notice Moves the caller's unassigned, unexpired voucher to `community` (the community owner's
     /// address, which may be the caller itself). Only once; the voucher never moves again.
@@ -262,8 +270,10 @@ interface ICommunityVouchers is IERC5192 {
 
     /// @notice {redeem} authorized by the community owner's EIP-712 signature (or ERC-1271 for a
     /// contract owner); anyone may submit it. The nonce is used up.
-    function redeemWithAuthorization(RedemptionAuthorization calldata authorization, bytes calldata signature)
-        external;
+    function redeemWithAuthorization(
+        RedemptionAuthorization calldata authorization,
+        bytes calldata signature
+    ) external;
 
     /// @notice Cancels one of the caller's nonces so that no authorization carrying it can be used.
     function cancelAuthorization(uint256 nonce) external;
@@ -320,10 +330,11 @@ interface ICommunityVouchers is IERC5192 {
     /// @notice The ids of vouchers held by `owner` among ids `startId` to `startId + limit - 1`
     /// (`limit` <= {MAX_PAGE}). A scan, for wallets without an indexer; indexers follow `Transfer`.
     /// @return voucherIds The vouchers found. @return nextId The id to continue from (0 when done).
-    function vouchersOf(address owner, uint256 startId, uint256 limit)
-        external
-        view
-        returns (uint256[] memory voucherIds, uint256 nextId);
+    function vouchersOf(
+        address owner,
+        uint256 startId,
+        uint256 limit
+    ) external view returns (uint256[] memory voucherIds, uint256 nextId);
 
     /// @notice The number of vouchers ever bought (the highest id).
     function voucherCount() external view returns (uint256);

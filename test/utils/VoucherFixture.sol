@@ -70,7 +70,11 @@ abstract contract VoucherFixture {
         vm.stopPrank();
     }
 
-    function _buyAssigned(address buyer, address community, uint256 units) internal returns (uint256 voucherId) {
+    function _buyAssigned(
+        address buyer,
+        address community,
+        uint256 units
+    ) internal returns (uint256 voucherId) {
         voucherId = _buy(buyer, units);
         vm.prank(buyer);
         vouchers.assign(voucherId, community);
@@ -118,7 +122,12 @@ abstract contract VoucherFixture {
     }
 
     /// @dev An Active node: `operator` stakes half, `a` and `b` a quarter each.
-    function _sharedNode(address operator, address a, address b, uint16 feeBps) internal returns (uint64 nodeId) {
+    function _sharedNode(
+        address operator,
+        address a,
+        address b,
+        uint16 feeBps
+    ) internal returns (uint64 nodeId) {
         nodeId = _registerNode(operator, REQUIREMENT / 2, feeBps);
         _contribute(a, nodeId, REQUIREMENT / 4);
         _contribute(b, nodeId, REQUIREMENT / 4);
