@@ -26,7 +26,12 @@ export async function deploySystem(connection?: Connection) {
 export type System = Awaited<ReturnType<typeof deploySystem>>;
 
 /** An ERC-2612 permit for `value` SESH from `owner` to the staking contract. */
-export async function signPermit(system: System, owner: System["wallets"][number], value: bigint, spender?: Address) {
+export async function signPermit(
+  system: System,
+  owner: System["wallets"][number],
+  value: bigint,
+  spender?: Address,
+) {
   const { token, staking, publicClient } = system;
   const nonce = await token.read.nonces([owner.account.address]);
   const deadline = BigInt((await publicClient.getBlock()).timestamp) + 3600n;
@@ -51,7 +56,7 @@ export async function signPermit(system: System, owner: System["wallets"][number
     message: { owner: owner.account.address, spender: spender ?? staking.address, value, nonce, deadline },
   });
   const { r, s, v, yParity } = parseSignature(signature);
-  return { value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+  return { deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
 }
 
 /** A complete registration by `operator` for a fresh node identity. */
@@ -77,7 +82,7 @@ export async function registration(
     args: {
       ed25519Key: keys.ed25519Key,
       x25519Key: keys.x25519Key,
-      endpoint: opts.endpoint ?? "relay-01.example.net:22021",
+      endpoint: opts.endpoint ?? "203.0.113.7:22021",
       signature: keys.sign(message),
       feeBps: opts.feeBps ?? 1_000,
       amount: opts.amount ?? REQUIREMENT,
