@@ -674,29 +674,15 @@ contract CommunityVouchers is
             revert VoucherNodeNotActive(nodeId, uint8(state));
     }
 
-    /// @dev The four fields of {IServiceNodeStaking-getNode} this contract needs, read straight from the
-    /// ABI-encoded `NodeView` (its head: id, state, operator, ed25519Key, x25519Key, endpoint offset,
-    /// feeBps, stakingRequirement, totalStaked, ...) rather than decoding the whole struct and its
-    /// endpoint string. A node that does not exist (the call reverts) reads as state None.
+    /// @dev The fields of {IServiceNodeStaking-getNode} this contract needs. A node that does not exist
+    /// (the staking contract reverts) reads as state None.
     function _nodeInfo(
         uint64 nodeId
     ) private view returns (uint256 state, address operator, uint256 feeBps, uint256 totalStaked) {
-        (bool ok, bytes memory data) = address(_stakingContract).staticcall(
-            abi.encodeCall(IServiceNodeStaking.getNode, (nodeId))
-        );
-        // Returned: one offset word, then NodeView's head of 18 words (its string after).
-        if (!ok || data.length < 19 * 32) return (0, address(0), 0, 0);
-        uint256 offset;
-        assembly ("memory-safe") {
-            offset := mload(add(data, 0x20))
-        }
-        if (offset > data.length - 9 * 32) return (0, address(0), 0, 0);
-        assembly ("memory-safe") {
-            let head := add(add(data, 0x20), offset)
-            state := mload(add(head, 0x20))
-            operator := and(mload(add(head, 0x40)), 0xffffffffffffffffffffffffffffffffffffffff)
-            feeBps := mload(add(head, 0xc0))
-            totalStaked := mload(add(head, 0x100))
+        try _stakingContract.getNode(nodeId) returns (IServiceNodeStaking.NodeView memory node) {
+            return (uint256(node.state), node.operator, node.feeBps, node.totalStaked);
+        } catch {
+            return (uint256(IServiceNodeStaking.NodeState.None), address(0), 0, 0);
         }
     }
 

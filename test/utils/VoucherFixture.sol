@@ -34,8 +34,7 @@ abstract contract VoucherFixture {
     function _deploy() internal {
         sesh = new SeshToken(address(this));
         staking = new ServiceNodeStaking(address(sesh), address(this), REQUIREMENT, 14 days, 20);
-        rewardPool = new RewardRatePool(address(sesh), address(staking));
-        staking.setRewardPool(address(rewardPool));
+        rewardPool = RewardRatePool(staking.rewardPool());
         usd = new TestStablecoin();
         vouchers = new CommunityVouchers(
             usd,
