@@ -8,6 +8,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -242,13 +243,9 @@ contract CommunityVouchers is
         address community = _ownerOf(voucherId);
         if (community == address(0)) revert VoucherNotFound(voucherId);
         _useNonce(community, authorization.nonce);
-        if (
-            !SignatureChecker.isValidSignatureNowCalldata(
-                community,
-                _hashTypedDataV4(_structHash(authorization)),
-                signature
-            )
-        ) revert VoucherInvalidSignature(voucherId, community);
+        if (!_isValidSignature(community, _hashTypedDataV4(_structHash(authorization)), signature)) {
+            revert VoucherInvalidSignature(voucherId, community);
+        }
         _redeem(voucherId, authorization.nodeId, authorization.units, community);
         emit AuthorizationUsed(community, authorization.nonce, msg.sender);
     }
@@ -729,6 +726,20 @@ contract CommunityVouchers is
         uint256 bits = bitmaps[nonce >> 8];
         if (bits & bit != 0) revert VoucherNonceUsed(community, nonce);
         bitmaps[nonce >> 8] = bits | bit;
+    }
+
+    /// @dev ECDSA first, so an externally owned community costs no account access; a contract owner (a
+    /// multisig, a smart account) is asked through ERC-1271.
+    function _isValidSignature(
+        address community,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (error == ECDSA.RecoverError.NoError && recovered == community) return true;
+        return
+            community.code.length != 0 &&
+            SignatureChecker.isValidERC1271SignatureNowCalldata(community, digest, signature);
     }
 
     function _structHash(RedemptionAuthorization calldata authorization) private pure returns (bytes32) {

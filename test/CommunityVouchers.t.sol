@@ -2,15 +2,31 @@
 pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {CommunityVouchers} from "../contracts/CommunityVouchers.sol";
 import {ICommunityVouchers, IERC5192} from "../contracts/interfaces/ICommunityVouchers.sol";
 import {IServiceNodeStaking} from "../contracts/interfaces/IServiceNodeStaking.sol";
 import {TestStablecoin} from "../contracts/test/TestStablecoin.sol";
 import {VoucherFixture} from "./utils/VoucherFixture.sol";
+
+/// @notice A minimal smart-account community owner: accepts what its owner key signed (ERC-1271).
+contract OwnerWallet is IERC1271 {
+    address private immutable _owner;
+
+    constructor(address owner) {
+        _owner = owner;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
+        (address signer, , ) = ECDSA.tryRecover(hash, signature);
+        return signer == _owner ? IERC1271.isValidSignature.selector : bytes4(0xffffffff);
+    }
+}
 
 contract CommunityVouchersTest is VoucherFixture {
     address internal buyer = address(0xB0B);
@@ -555,6 +571,24 @@ contract CommunityVouchersTest is VoucherFixture {
         vm.prank(community);
         vm.expectRevert(abi.encodeWithSelector(ICommunityVouchers.VoucherNonceUsed.selector, community, 2));
         vouchers.cancelAuthorization(2);
+    }
+
+    function test_redeemWithAuthorization_acceptsAContractOwnersErc1271Signature() public {
+        uint64 nodeId = _soloNode(operator, 0);
+        uint256 ownerKey = 0x5AFE;
+        OwnerWallet wallet = new OwnerWallet(vm.addr(ownerKey));
+        uint256 id = _buyAssigned(buyer, address(wallet), 10);
+        ICommunityVouchers.RedemptionAuthorization memory auth = _auth(id, nodeId, 4, 1);
+        bytes memory signature = _sign(ownerKey, auth);
+        bytes memory wrong = _sign(communityKey, auth);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommunityVouchers.VoucherInvalidSignature.selector, id, address(wallet))
+        );
+        vouchers.redeemWithAuthorization(auth, wrong);
+        vm.prank(operator);
+        vouchers.redeemWithAuthorization(auth, signature);
+        vm.assertEq(vouchers.unitsLeft(id), 6);
+        vm.assertTrue(vouchers.nonceUsed(address(wallet), 1));
     }
 
     function test_redeemWithAuthorization_needsAnAssignedVoucher() public {
