@@ -116,7 +116,8 @@ contract CommunityVouchers is
     IERC20 private immutable _token;
     IServiceNodeStaking private immutable _stakingContract;
     uint8 private immutable _tokenDecimals;
-    /// @dev Renders {tokenURI}; a separate contract keeps this one under the 24 KB code-size limit.
+    /// @dev Renders {tokenURI}; a separate contract keeps the SVG and JSON code out of this one, well
+    /// under the 24 KB code-size limit. Created by the constructor, so it needs no deployment step.
     VoucherMetadataRenderer private immutable _renderer;
 
     Config private _config;

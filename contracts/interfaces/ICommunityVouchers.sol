@@ -60,7 +60,10 @@ interface IERC5192 {
 interface ICommunityVouchers is IERC5192 {
     // ---------------------------------------------------------------- types
 
-    /// @notice An ERC-2612 permit for the payment token, so buying is one transaction.
+    /// @notice An ERC-2612 permit for the payment token, so buying is one transaction. `value` is what
+    /// the buyer signed for; sign `units × maxUnitPrice` so a price drop before inclusion still works
+    /// (this contract only ever pulls from the caller, so a leftover allowance serves only the buyer's
+    /// own later purchases).
     struct Permit {
         uint256 value;
         uint256 deadline;

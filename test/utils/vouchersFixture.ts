@@ -90,13 +90,13 @@ export async function signBuyPermit(sys: VoucherSystem, owner: Wallet, value: bi
   return { value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
 }
 
-export interface RedemptionAuthorization {
+export type RedemptionAuthorization = {
   voucherId: bigint;
   nodeId: bigint;
   units: bigint;
   nonce: bigint;
   deadline: bigint;
-}
+};
 
 /** The EIP-712 typed data a community owner signs to let anyone redeem its voucher. */
 export async function redemptionTypedData(sys: VoucherSystem, authorization: RedemptionAuthorization) {
@@ -115,7 +115,7 @@ export async function redemptionTypedData(sys: VoucherSystem, authorization: Red
         { name: "nonce", type: "uint256" },
         { name: "deadline", type: "uint256" },
       ],
-    },
+    } as const,
     primaryType: "RedemptionAuthorization" as const,
     message: authorization,
   };
