@@ -197,7 +197,7 @@ async function startChain(
       [
         "ignition",
         "deploy",
-        "ignition/modules/SeshStaking.ts",
+        "ignition/modules/CommunityVouchers.ts",
         "--network",
         "localhost",
         "--deployment-id",
@@ -216,8 +216,8 @@ async function startChain(
         seshToken: deployed["SeshStaking#SeshToken"]!,
         serviceNodeStaking: deployed["SeshStaking#ServiceNodeStaking"]!,
         rewardRatePool: deployed["SeshStaking#RewardRatePool"]!,
-        communityVouchers: none,
-        paymentToken: none,
+        communityVouchers: deployed["CommunityVouchers#CommunityVouchers"] ?? none,
+        paymentToken: deployed["CommunityVouchers#TestStablecoin"] ?? none,
         deployedAtBlock: 1,
       },
     };

@@ -3,11 +3,18 @@
  * and transaction encoding are only needed once someone presses a button.
  */
 export {
+  assignVoucher,
+  buyVouchers,
   claimRewards,
+  claimVoucherEarnings,
   contribute,
+  mintTestStablecoin,
+  redeemVoucher,
   registerNode,
   releaseRewards,
   requestExit,
+  signRedemption,
+  submitRedemption,
   updateEndpoint,
   withdrawStake,
 } from "@sesh/sdk";

@@ -1,6 +1,13 @@
 "use client";
 
-import { getSeshBalance, parseSesh } from "@sesh/sdk";
+import {
+  formatTokenAmount,
+  getPaymentTokenBalance,
+  getSeshBalance,
+  getVoucherPrice,
+  parseSesh,
+  parseTokenAmount,
+} from "@sesh/sdk";
 import { type FormEvent, useState } from "react";
 import { type Address, isAddress } from "viem";
 import { Amount } from "@/components/Amount";
@@ -9,8 +16,9 @@ import { Banner, Button, Card, describedBy, Field, PageHead } from "@/components
 import { portalChain } from "@/lib/chains";
 import { DEV_ACCOUNTS } from "@/lib/devWallet";
 import { displaySesh } from "@/lib/format";
-import { useAccount, useSeshQuery } from "@/lib/sesh";
+import { useAccount, useSeshAddresses, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
+import { loadWrites } from "@/lib/writes";
 
 const FAUCET_AMOUNTS = ["10,000", "25,000", "50,000", "100,000"];
 
@@ -100,6 +108,100 @@ function SeshFaucet() {
   );
 }
 
+const STABLE_AMOUNTS = ["100", "1,000", "10,000"];
+
+function StablecoinFaucet() {
+  const config = usePortalConfig();
+  const account = useAccount();
+  const { addresses } = useSeshAddresses();
+  const { busy, active, run } = useTx();
+  const [recipient, setRecipient] = useState("");
+  const [amountText, setAmountText] = useState("1,000");
+  const deployed = addresses && !/^0x0{40}$/.test(addresses.paymentToken);
+  const token = useSeshQuery(["voucherPrice"], (c) => getVoucherPrice(c), { enabled: Boolean(deployed) });
+  const to = (recipient.trim() || account || "") as Address;
+  const validRecipient = isAddress(to, { strict: false });
+  const balance = useSeshQuery(["paymentBalance", to], (c) => getPaymentTokenBalance(c, { account: to }), {
+    enabled: validRecipient && Boolean(deployed),
+  });
+  const title = "Mint test stablecoin";
+  if (!deployed)
+    return <p className="muted small">The vouchers' payment token is not deployed on this network.</p>;
+  const t = token.data;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!validRecipient || !t) return;
+    const amount = parseTokenAmount(amountText, t.decimals);
+    await run(title, async (c) => (await loadWrites()).mintTestStablecoin(c, { amount, to }), {
+      success: () => `${amountText} ${t.symbol} minted to ${to}.`,
+      // Locally the faucet works without a wallet; elsewhere the connected wallet pays the gas.
+      signer: config.local
+        ? async () =>
+            (await import("@/lib/devWalletSigner")).createDevKeyClient(
+              portalChain(config),
+              DEV_ACCOUNTS[0]!.privateKey,
+            )
+        : undefined,
+    });
+  };
+  const recipientError =
+    recipient.trim() && !validRecipient ? "Enter an address: 0x followed by 40 hex characters." : undefined;
+  return (
+    <form className="stack-sm" onSubmit={submit} noValidate aria-label="Stablecoin faucet">
+      <p className="muted small">
+        {t ? t.symbol : "The test stablecoin"} pays for vouchers. Its public faucet mints up to 10,000 a call.
+      </p>
+      <Field
+        label="Recipient"
+        htmlFor="stable-recipient"
+        error={recipientError}
+        hint={account ? `Leave empty for your account ${account}.` : "Connect a wallet, or enter an address."}
+      >
+        <input
+          id="stable-recipient"
+          className="input mono"
+          placeholder={account ?? "0x…"}
+          value={recipient}
+          onChange={(e) => setRecipient(e.target.value)}
+          aria-invalid={recipientError ? true : undefined}
+          aria-describedby={describedBy("stable-recipient", recipientError, true)}
+        />
+      </Field>
+      <fieldset className="segmented" style={{ border: 0, margin: 0, flexWrap: "wrap" }}>
+        <legend className="visually-hidden">Amount</legend>
+        {STABLE_AMOUNTS.map((a) => (
+          <label key={a}>
+            <input
+              type="radio"
+              name="stable-amount"
+              value={a}
+              checked={amountText === a}
+              onChange={() => setAmountText(a)}
+            />
+            {a}
+          </label>
+        ))}
+      </fieldset>
+      {validRecipient && t ? (
+        <p className="small muted" data-testid="stable-balance">
+          Balance now:{" "}
+          {balance.data === undefined
+            ? "…"
+            : formatTokenAmount(balance.data, t.decimals, { symbol: t.symbol, maxDecimals: 2 })}
+        </p>
+      ) : null}
+      <Button
+        type="submit"
+        variant="primary"
+        disabled={busy || !validRecipient || !t || (!config.local && !account)}
+        busy={active === title}
+      >
+        Mint {amountText} {t?.symbol ?? ""}
+      </Button>
+    </form>
+  );
+}
+
 export function FaucetView() {
   const { local } = usePortalConfig();
   return (
@@ -123,9 +225,7 @@ export function FaucetView() {
           <div className="card__head">
             <h2 id="faucet-stable">Test stablecoin</h2>
           </div>
-          <p className="muted small">
-            The stablecoin vouchers are paid in. Its faucet arrives with the vouchers contract.
-          </p>
+          <StablecoinFaucet />
         </Card>
       </div>
     </div>
