@@ -137,7 +137,7 @@ function BuyForm({
 }) {
   const { busy, active, run } = useTx();
   const wrongNetwork = useWrongNetwork();
-  const [text, setText] = useState("10");
+  const [text, setText] = useState("");
   const balance = useSeshQuery(["paymentBalance", account], (c) => getPaymentTokenBalance(c, { account }));
   const parsed = parseUnits(text);
   const total = parsed.units !== undefined ? parsed.units * token.unitPrice : undefined;
@@ -182,6 +182,7 @@ function BuyForm({
           id="voucher-units"
           className="input"
           inputMode="numeric"
+          placeholder="10"
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={error ? true : undefined}
