@@ -4,17 +4,23 @@ import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
+const compiler = {
+  // solc from the npm package: compiling never downloads a compiler.
+  version: "0.8.30",
+  path: require.resolve("solc/soljson.js"),
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    evmVersion: "cancun",
+    viaIR: true,
+  },
+};
+
 export default defineConfig({
   plugins: [hardhatToolboxViem],
   solidity: {
-    // solc from the npm package: compiling never downloads a compiler.
-    version: "0.8.30",
-    path: require.resolve("solc/soljson.js"),
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      evmVersion: "cancun",
-      viaIR: true,
-    },
+    // One compiler and one set of settings for tests, gas figures and deployments (the production
+    // profile must keep via-IR: without it ServiceNodeStaking exceeds the 24 KiB code size limit).
+    profiles: { default: compiler, production: compiler },
   },
   paths: {
     tests: { solidity: "./test", nodejs: "./test" },
@@ -27,14 +33,14 @@ export default defineConfig({
     },
     arbitrumSepolia: {
       type: "http",
-      chainType: "op",
+      chainType: "generic",
       chainId: 421614,
       url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
       accounts: [configVariable("SESH_DEPLOYER_KEY")],
     },
     arbitrumOne: {
       type: "http",
-      chainType: "op",
+      chainType: "generic",
       chainId: 42161,
       url: configVariable("ARBITRUM_ONE_RPC_URL"),
       accounts: [configVariable("SESH_DEPLOYER_KEY")],
