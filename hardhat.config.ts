@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
 export default defineConfig({
-  plugins: [hardhatToolboxViem],
+  plugins: [hardhatToolboxViem, hardhatTypechain],
   solidity: {
     // solc from the npm package: compiling never downloads a compiler.
     version: "0.8.30",
@@ -15,6 +16,10 @@ export default defineConfig({
       evmVersion: "cancun",
     },
   },
+  // ethers-v6 bindings for integrators on ethers, exported by the SDK as `@sesh/sdk/typechain`.
+  typechain: { outDir: "packages/sdk/src/generated/typechain" },
+  // Etherscan's v2 API serves Arbiscan too; scripts/deploy.ts verifies only when the key is configured.
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   paths: {
     tests: { solidity: "./test", nodejs: "./test" },
   },
