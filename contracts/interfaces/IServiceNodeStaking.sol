@@ -168,6 +168,10 @@ interface IServiceNodeStaking {
     error StakingPaused();
     /// @notice An address argument is zero.
     error StakingZeroAddress();
+    /// @notice The admin role moves only through {beginAdminTransfer} and {acceptAdminTransfer}.
+    error StakingAdminTransferIsTwoStep();
+    /// @notice Only the pending admin can accept the admin role.
+    error StakingNotPendingAdmin(address caller);
 
     // ---------------------------------------------------------------- events
 
@@ -212,6 +216,10 @@ interface IServiceNodeStaking {
     event UnlockDelayUpdated(uint256 oldDelay, uint256 newDelay);
     /// @notice The penalty fraction for future deregistrations changed.
     event PenaltyUpdated(uint256 oldPenaltyBps, uint256 newPenaltyBps);
+    /// @notice The admin offered its role to `pendingAdmin`.
+    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
+    /// @notice The pending admin accepted; `previousAdmin` lost the role.
+    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     /// @notice The contract was paused or unpaused.
     event PausedSet(address indexed account, bool paused);
 
@@ -273,6 +281,15 @@ interface IServiceNodeStaking {
 
     /// @notice Sets the reward pool, once.
     function setRewardPool(address rewardPool) external;
+
+    /// @notice Offers the admin role to `newAdmin` (step one of two; the zero address cancels).
+    function beginAdminTransfer(address newAdmin) external;
+
+    /// @notice The pending admin takes the admin role (step two); the previous admin loses it.
+    function acceptAdminTransfer() external;
+
+    /// @notice The current admin and the pending one (zero if none).
+    function admin() external view returns (address current, address pending);
 
     /// @notice Pauses registration, contributions, exits and claims. Unlocked stake stays withdrawable.
     function pause() external;
