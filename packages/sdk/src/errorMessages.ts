@@ -73,7 +73,9 @@ export const contractErrorMessages: Record<string, Describe> = {
   StakingStakeExceedsRequirement: ([amount, maximum]) =>
     `A stake of ${sesh(amount)} would take the node above its requirement: at most ${sesh(maximum)} can still be added. Lower the amount.`,
   StakingInvalidReservation: ([contributor, amount], context) =>
-    `The reserved slot for ${address(contributor, context)} (${sesh(amount)}) is invalid. Reservations need distinct, non-zero addresses, at most 9 of them, and must fit within the staking requirement with the operator's stake.`,
+    BigInt(String(contributor)) === 0n
+      ? `The reserved slots add up to ${sesh(amount)}, more than is left after the operator's stake. Reserve less, or stake less as operator.`
+      : `The reserved slot for ${address(contributor, context)} is invalid. Reservations need distinct addresses other than the operator's, a positive amount each, at most 9 of them, and must fit within the staking requirement.`,
   StakingContributionTooSmall: ([amount, minimum]) =>
     `Contribution of ${sesh(amount)} is below this node's minimum of ${sesh(minimum)}. Contribute at least ${sesh(minimum)}.`,
   StakingReservationNotMet: ([amount, reserved]) =>
@@ -104,6 +106,10 @@ export const contractErrorMessages: Record<string, Describe> = {
   StakingPaused: () =>
     "Staking is paused by the network administrators: registrations, contributions, exits and claims are on hold. Unlocked stake can still be withdrawn. Try again later.",
   StakingZeroAddress: () => "An address is missing (the zero address was given). Provide a valid address.",
+  StakingAdminTransferIsTwoStep: () =>
+    "The administrator role cannot be granted directly. Use beginAdminTransfer, then have the new administrator call acceptAdminTransfer.",
+  StakingNotPendingAdmin: ([caller], context) =>
+    `${address(caller, context)} was not offered the administrator role, so it cannot accept it. Accept from the account named in beginAdminTransfer.`,
 
   // ---------------------------------------------------------------- RewardRatePool, SeshToken
   RewardPoolZeroAddress: () => "An address is missing (the zero address was given). Provide a valid address.",
@@ -133,6 +139,8 @@ export const contractErrorMessages: Record<string, Describe> = {
   ECDSAInvalidSignatureLength: ([length]) =>
     `The signature is ${count(length)} bytes long instead of 65. Sign again with the right account.`,
   ECDSAInvalidSignatureS: () => "The signature is malformed. Sign again with the right account.",
+  SafeCastOverflowedUintDowncast: ([bits]) =>
+    `A value is too large for the contract to store (over ${count(bits)} bits). Use a smaller amount.`,
   SafeERC20FailedOperation: ([tokenAddress], context) =>
     `The token transfer failed at ${address(tokenAddress, context)}. Check your balance and allowance, then try again.`,
 

@@ -3,8 +3,12 @@
 /* eslint-disable */
 import type * as interfaces from './interfaces/index.js';
 export type { interfaces };
+export type { RewardRatePool } from './RewardRatePool.js';
+export type { ServiceNodeStaking } from './ServiceNodeStaking.js';
 export type { SeshToken } from './SeshToken.js';
 export * as factories from './factories/index.js';
+export { RewardRatePool__factory } from './factories/RewardRatePool__factory.js';
+export { ServiceNodeStaking__factory } from './factories/ServiceNodeStaking__factory.js';
 export { SeshToken__factory } from './factories/SeshToken__factory.js';
 export type { IServiceNodeStaking } from './interfaces/IServiceNodeStaking.js';
 export { IServiceNodeStaking__factory } from './factories/interfaces/IServiceNodeStaking__factory.js';

@@ -2,4 +2,6 @@
 /* tslint:disable */
 /* eslint-disable */
 export * as interfaces from './interfaces/index.js';
+export { RewardRatePool__factory } from './RewardRatePool__factory.js';
+export { ServiceNodeStaking__factory } from './ServiceNodeStaking__factory.js';
 export { SeshToken__factory } from './SeshToken__factory.js';

@@ -38,11 +38,14 @@ export declare namespace IServiceNodeStaking {
     }
 
   export interface IServiceNodeStakingInterface extends Interface {
-    getFunction(nameOrSignature: "claim" | "claimableRewards" | "contribute" | "contributeWithPermit" | "deregisterNode" | "getContributors" | "getNode" | "getNodes" | "getStakes" | "minContribution" | "networkStats" | "nodeIdByKey" | "notifyRewardsReleased" | "onionKeyOf" | "pause" | "penaltyBps" | "registerNode" | "registerNodeWithPermit" | "registrationMessage" | "requestExit" | "rewardPool" | "setPenaltyBps" | "setRewardPool" | "setStakingRequirement" | "setUnlockDelay" | "stakeOf" | "stakingRequirement" | "token" | "unlockDelay" | "unpause" | "updateEndpoint" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdminTransfer" | "admin" | "beginAdminTransfer" | "claim" | "claimableRewards" | "contribute" | "contributeWithPermit" | "deregisterNode" | "getContributors" | "getNode" | "getNodes" | "getStakes" | "minContribution" | "networkStats" | "nodeIdByKey" | "notifyRewardsReleased" | "onionKeyOf" | "pause" | "penaltyBps" | "registerNode" | "registerNodeWithPermit" | "registrationMessage" | "requestExit" | "rewardPool" | "setPenaltyBps" | "setRewardPool" | "setStakingRequirement" | "setUnlockDelay" | "stakeOf" | "stakingRequirement" | "token" | "unlockDelay" | "unpause" | "updateEndpoint" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "ContributorReserved" | "ContributorWithdrawn" | "EndpointUpdated" | "NodeActivated" | "NodeCancelled" | "NodeDeregistered" | "NodeExitRequested" | "NodeRegistered" | "PausedSet" | "PenaltyUpdated" | "RewardPoolSet" | "RewardsClaimed" | "RewardsReleased" | "StakeContributed" | "StakeWithdrawn" | "StakingRequirementUpdated" | "UnlockDelayUpdated"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "ContributorReserved" | "ContributorWithdrawn" | "EndpointUpdated" | "NodeActivated" | "NodeCancelled" | "NodeDeregistered" | "NodeExitRequested" | "NodeRegistered" | "PausedSet" | "PenaltyUpdated" | "RewardPoolSet" | "RewardsClaimed" | "RewardsReleased" | "StakeContributed" | "StakeWithdrawn" | "StakingRequirementUpdated" | "UnlockDelayUpdated"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'claim', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'acceptAdminTransfer', values?: undefined): string;
+encodeFunctionData(functionFragment: 'admin', values?: undefined): string;
+encodeFunctionData(functionFragment: 'beginAdminTransfer', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'claim', values?: undefined): string;
 encodeFunctionData(functionFragment: 'claimableRewards', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'contribute', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'contributeWithPermit', values: [BigNumberish, BigNumberish, IServiceNodeStaking.PermitStruct]): string;
@@ -75,7 +78,10 @@ encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'updateEndpoint', values: [BigNumberish, string]): string;
 encodeFunctionData(functionFragment: 'withdraw', values: [BigNumberish]): string;
 
-    decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'acceptAdminTransfer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'admin', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'beginAdminTransfer', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claim', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimableRewards', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'contribute', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'contributeWithPermit', data: BytesLike): Result;
@@ -110,6 +116,30 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   }
 
   
+    export namespace AdminTransferStartedEvent {
+      export type InputTuple = [admin: AddressLike, pendingAdmin: AddressLike];
+      export type OutputTuple = [admin: string, pendingAdmin: string];
+      export interface OutputObject {admin: string, pendingAdmin: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace AdminTransferredEvent {
+      export type InputTuple = [previousAdmin: AddressLike, newAdmin: AddressLike];
+      export type OutputTuple = [previousAdmin: string, newAdmin: string];
+      export interface OutputObject {previousAdmin: string, newAdmin: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
     export namespace ContributorReservedEvent {
       export type InputTuple = [nodeId: BigNumberish, contributor: AddressLike, amount: BigNumberish];
       export type OutputTuple = [nodeId: bigint, contributor: string, amount: bigint];
@@ -347,6 +377,30 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
 
     
+    
+    acceptAdminTransfer: TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    admin: TypedContractMethod<
+      [],
+      [[string, string] & {current: string, pending: string }],
+      'view'
+    >
+    
+
+    
+    beginAdminTransfer: TypedContractMethod<
+      [newAdmin: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
     
     claim: TypedContractMethod<
       [],
@@ -606,7 +660,22 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'claim'): TypedContractMethod<
+    getFunction(nameOrSignature: 'acceptAdminTransfer'): TypedContractMethod<
+      [],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'admin'): TypedContractMethod<
+      [],
+      [[string, string] & {current: string, pending: string }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'beginAdminTransfer'): TypedContractMethod<
+      [newAdmin: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'claim'): TypedContractMethod<
       [],
       [bigint],
       'nonpayable'
@@ -767,7 +836,9 @@ getFunction(nameOrSignature: 'withdraw'): TypedContractMethod<
       'nonpayable'
     >;
 
-    getEvent(key: 'ContributorReserved'): TypedContractEvent<ContributorReservedEvent.InputTuple, ContributorReservedEvent.OutputTuple, ContributorReservedEvent.OutputObject>;
+    getEvent(key: 'AdminTransferStarted'): TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
+getEvent(key: 'AdminTransferred'): TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
+getEvent(key: 'ContributorReserved'): TypedContractEvent<ContributorReservedEvent.InputTuple, ContributorReservedEvent.OutputTuple, ContributorReservedEvent.OutputObject>;
 getEvent(key: 'ContributorWithdrawn'): TypedContractEvent<ContributorWithdrawnEvent.InputTuple, ContributorWithdrawnEvent.OutputTuple, ContributorWithdrawnEvent.OutputObject>;
 getEvent(key: 'EndpointUpdated'): TypedContractEvent<EndpointUpdatedEvent.InputTuple, EndpointUpdatedEvent.OutputTuple, EndpointUpdatedEvent.OutputObject>;
 getEvent(key: 'NodeActivated'): TypedContractEvent<NodeActivatedEvent.InputTuple, NodeActivatedEvent.OutputTuple, NodeActivatedEvent.OutputObject>;
@@ -787,6 +858,14 @@ getEvent(key: 'UnlockDelayUpdated'): TypedContractEvent<UnlockDelayUpdatedEvent.
 
     filters: {
       
+      'AdminTransferStarted(address,address)': TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
+      AdminTransferStarted: TypedContractEvent<AdminTransferStartedEvent.InputTuple, AdminTransferStartedEvent.OutputTuple, AdminTransferStartedEvent.OutputObject>;
+    
+
+      'AdminTransferred(address,address)': TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
+      AdminTransferred: TypedContractEvent<AdminTransferredEvent.InputTuple, AdminTransferredEvent.OutputTuple, AdminTransferredEvent.OutputObject>;
+    
+
       'ContributorReserved(uint64,address,uint256)': TypedContractEvent<ContributorReservedEvent.InputTuple, ContributorReservedEvent.OutputTuple, ContributorReservedEvent.OutputObject>;
       ContributorReserved: TypedContractEvent<ContributorReservedEvent.InputTuple, ContributorReservedEvent.OutputTuple, ContributorReservedEvent.OutputObject>;
     
