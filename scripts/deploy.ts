@@ -66,7 +66,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   process.chdir(repoRoot);
   const { default: hre } = await import("hardhat");
   const { deploy: ignitionDeploy } = await import("@nomicfoundation/ignition-core");
-  const { HardhatArtifactResolver, PrettyEventHandler, errorDeploymentResultToExceptionMessage } = await import(
+  const { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage, readDeploymentParameters } = await import(
     "@nomicfoundation/hardhat-ignition/helpers"
   );
   const { default: SeshNetwork } = await import("../ignition/modules/SeshNetwork.ts");
@@ -108,13 +108,12 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   await mkdir(deploymentDir, { recursive: true });
 
   const parametersFile = path.join(repoRoot, "ignition", "parameters", `${network}.json`);
-  const { readDeploymentParameters } = await import("@nomicfoundation/hardhat-ignition/helpers");
   const parameters = await readDeploymentParameters(parametersFile);
 
   const result = await ignitionDeploy({
     config: hre.config.ignition,
     provider,
-    executionEventListener: new PrettyEventHandler(hre.interruptions),
+    executionEventListener: progressListener(log) as never,
     artifactResolver: new HardhatArtifactResolver(hre.artifacts),
     deploymentDir,
     ignitionModule: SeshNetwork,
@@ -157,6 +156,36 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   }
   await connection.close?.();
   return record;
+}
+
+/** Ignition's execution events as one readable line per step (the journal keeps the detail). */
+function progressListener(log: (line: string) => void): object {
+  type Result = { type: string; result?: string; error?: string };
+  const describe = (futureId: string, result: Result, what: string) => {
+    if (result.type === "SUCCESS") log(`  ${what} ${futureId}${result.result ? ` at ${result.result}` : ""}`);
+    else if (result.type === "ERROR") log(styleText("red", `  ${futureId} failed: ${result.error ?? "unknown error"}`));
+    else log(`  ${futureId} is held: ${result.error ?? ""}`);
+  };
+  const handlers: Record<string, (event: never) => void> = {
+    deploymentStart: (event: { isResumed: boolean }) =>
+      log(event.isResumed ? "  resuming the deployment from its journal" : "  starting a new deployment"),
+    reconciliationWarnings: (event: { warnings: string[] }) => {
+      for (const warning of event.warnings) log(styleText("yellow", `  ${warning}`));
+    },
+    deploymentExecutionStateComplete: (event: { futureId: string; result: Result }) =>
+      describe(event.futureId, event.result, "deployed"),
+    callExecutionStateComplete: (event: { futureId: string; result: Result }) =>
+      describe(event.futureId, event.result, "called"),
+    onchainInteractionTimeout: (event: { futureId: string }) =>
+      log(styleText("yellow", `  ${event.futureId}: no confirmation yet; run the same command again later to resume`)),
+    deploymentComplete: (event: { result: { type: string } }) => {
+      if (event.result.type === "SUCCESSFUL_DEPLOYMENT") log("  every step is done");
+    },
+  };
+  return new Proxy(
+    {},
+    { get: (_target, name) => async (event: never) => handlers[String(name)]?.(event) },
+  );
 }
 
 /** Verifies every deployed contract on Etherscan (v2 API: Arbiscan too) if an API key is configured. */
