@@ -139,6 +139,9 @@ export const contractErrorMessages: Record<string, Describe> = {
   ECDSAInvalidSignatureLength: ([length]) =>
     `The signature is ${count(length)} bytes long instead of 65. Sign again with the right account.`,
   ECDSAInvalidSignatureS: () => "The signature is malformed. Sign again with the right account.",
+  InvalidShortString: () => "A token name is malformed. This is a deployment mistake: report it to the team.",
+  StringTooLong: ([text]) =>
+    `The text "${String(text).slice(0, 40)}" is too long for the contract. Use a shorter one.`,
   SafeCastOverflowedUintDowncast: ([bits]) =>
     `A value is too large for the contract to store (over ${count(bits)} bits). Use a smaller amount.`,
   SafeERC20FailedOperation: ([tokenAddress], context) =>

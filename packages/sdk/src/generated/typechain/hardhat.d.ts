@@ -11,29 +11,29 @@ import * as Contracts from "./index.js";
 declare module "@nomicfoundation/hardhat-ethers/types" {
   interface HardhatEthersHelpers extends HardhatEthersHelpersBase {
   getContractFactory(name: 'RewardRatePool', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.RewardRatePool__factory>
-getContractFactory(name: 'SeshToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.SeshToken__factory>
 getContractFactory(name: 'ServiceNodeStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ServiceNodeStaking__factory>
+getContractFactory(name: 'SeshToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.SeshToken__factory>
 getContractFactory(name: 'IRewardRatePool', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IRewardRatePool__factory>
 getContractFactory(name: 'IServiceNodeStaking', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.IServiceNodeStaking__factory>
 getContractFactory(name: 'ISeshToken', signerOrOptions?: ethers.Signer | FactoryOptions): Promise<Contracts.ISeshToken__factory>
 
   getContractAt(name: 'RewardRatePool', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.RewardRatePool>
-getContractAt(name: 'SeshToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.SeshToken>
 getContractAt(name: 'ServiceNodeStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ServiceNodeStaking>
+getContractAt(name: 'SeshToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.SeshToken>
 getContractAt(name: 'IRewardRatePool', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IRewardRatePool>
 getContractAt(name: 'IServiceNodeStaking', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.IServiceNodeStaking>
 getContractAt(name: 'ISeshToken', address: string | ethers.Addressable, signer?: ethers.Signer): Promise<Contracts.ISeshToken>
 
   deployContract(name: 'RewardRatePool', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.RewardRatePool>
-deployContract(name: 'SeshToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.SeshToken>
 deployContract(name: 'ServiceNodeStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ServiceNodeStaking>
+deployContract(name: 'SeshToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.SeshToken>
 deployContract(name: 'IRewardRatePool', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IRewardRatePool>
 deployContract(name: 'IServiceNodeStaking', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IServiceNodeStaking>
 deployContract(name: 'ISeshToken', signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ISeshToken>
 
   deployContract(name: 'RewardRatePool', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.RewardRatePool>
-deployContract(name: 'SeshToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.SeshToken>
 deployContract(name: 'ServiceNodeStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ServiceNodeStaking>
+deployContract(name: 'SeshToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.SeshToken>
 deployContract(name: 'IRewardRatePool', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IRewardRatePool>
 deployContract(name: 'IServiceNodeStaking', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.IServiceNodeStaking>
 deployContract(name: 'ISeshToken', args: any[], signerOrOptions?: ethers.Signer | DeployContractOptions): Promise<Contracts.ISeshToken>
