@@ -175,13 +175,17 @@ async function main(): Promise<void> {
   const where = path.relative(process.cwd(), path.join(root, sdkGeneratedDir)) || ".";
   if (values.check) {
     if (stale.length > 0) {
-      console.error(`Out of date in ${where}: ${stale.join(", ")}. Run \`pnpm codegen\` and commit the result.`);
+      console.error(
+        `Out of date in ${where}: ${stale.join(", ")}. Run \`pnpm codegen\` and commit the result.`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`${where} is up to date.`);
     }
   } else {
-    console.log(stale.length > 0 ? `Wrote ${stale.join(", ")} in ${where}.` : `${where} was already up to date.`);
+    console.log(
+      stale.length > 0 ? `Wrote ${stale.join(", ")} in ${where}.` : `${where} was already up to date.`,
+    );
   }
 }
 

@@ -66,9 +66,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   process.chdir(repoRoot);
   const { default: hre } = await import("hardhat");
   const { deploy: ignitionDeploy } = await import("@nomicfoundation/ignition-core");
-  const { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage, readDeploymentParameters } = await import(
-    "@nomicfoundation/hardhat-ignition/helpers"
-  );
+  const { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage, readDeploymentParameters } =
+    await import("@nomicfoundation/hardhat-ignition/helpers");
   const { default: SeshNetwork } = await import("../ignition/modules/SeshNetwork.ts");
 
   log(styleText("bold", `Deploying SESH to ${profile.label} (${network})`));
@@ -91,7 +90,9 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
       `No deployer account for ${network}. Set SESH_DEPLOYER_KEY (environment or \`pnpm hardhat keystore set SESH_DEPLOYER_KEY\`).`,
     );
   }
-  const balance = BigInt((await provider.request({ method: "eth_getBalance", params: [deployer, "latest"] })) as string);
+  const balance = BigInt(
+    (await provider.request({ method: "eth_getBalance", params: [deployer, "latest"] })) as string,
+  );
   log(`  chain ${chainId}, deployer ${deployer} (${formatEther(balance)} ETH)`);
 
   if (profile.mainnet && !options.yes) await confirmMainnet(profile.label, chainId, deployer);
@@ -99,7 +100,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const deploymentId = `chain-${chainId}`;
   const deploymentDir = path.join(root, "ignition", "deployments", deploymentId);
   if (options.reset) {
-    if (profile.public) throw new DeployError(`--reset is for local chains only; ${network} keeps its journal.`);
+    if (profile.public)
+      throw new DeployError(`--reset is for local chains only; ${network} keeps its journal.`);
     await rm(deploymentDir, { recursive: true, force: true });
   } else if (!profile.public && (await journalIsStale(deploymentDir, provider))) {
     log(`  ${path.relative(process.cwd(), deploymentDir)} belongs to an earlier local chain: starting over.`);
@@ -128,7 +130,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   }
 
   const futures: Record<string, `0x${string}`> = {};
-  for (const [id, contract] of Object.entries(result.contracts)) futures[id] = contract.address as `0x${string}`;
+  for (const [id, contract] of Object.entries(result.contracts))
+    futures[id] = contract.address as `0x${string}`;
   const record: DeploymentRecord = {
     chainId,
     network,
@@ -163,7 +166,8 @@ function progressListener(log: (line: string) => void): object {
   type Result = { type: string; result?: string; error?: string };
   const describe = (futureId: string, result: Result, what: string) => {
     if (result.type === "SUCCESS") log(`  ${what} ${futureId}${result.result ? ` at ${result.result}` : ""}`);
-    else if (result.type === "ERROR") log(styleText("red", `  ${futureId} failed: ${result.error ?? "unknown error"}`));
+    else if (result.type === "ERROR")
+      log(styleText("red", `  ${futureId} failed: ${result.error ?? "unknown error"}`));
     else log(`  ${futureId} is held: ${result.error ?? ""}`);
   };
   const handlers: Record<string, (event: never) => void> = {
@@ -177,15 +181,17 @@ function progressListener(log: (line: string) => void): object {
     callExecutionStateComplete: (event: { futureId: string; result: Result }) =>
       describe(event.futureId, event.result, "called"),
     onchainInteractionTimeout: (event: { futureId: string }) =>
-      log(styleText("yellow", `  ${event.futureId}: no confirmation yet; run the same command again later to resume`)),
+      log(
+        styleText(
+          "yellow",
+          `  ${event.futureId}: no confirmation yet; run the same command again later to resume`,
+        ),
+      ),
     deploymentComplete: (event: { result: { type: string } }) => {
       if (event.result.type === "SUCCESSFUL_DEPLOYMENT") log("  every step is done");
     },
   };
-  return new Proxy(
-    {},
-    { get: (_target, name) => async (event: never) => handlers[String(name)]?.(event) },
-  );
+  return new Proxy({}, { get: (_target, name) => async (event: never) => handlers[String(name)]?.(event) });
 }
 
 /** Verifies every deployed contract on Etherscan (v2 API: Arbiscan too) if an API key is configured. */
@@ -266,7 +272,8 @@ async function firstBlock(deploymentDir: string): Promise<number> {
 
 function requireFuture(futures: Record<string, `0x${string}`>, id: string): `0x${string}` {
   const address = futures[id];
-  if (!address) throw new DeployError(`The deployment has no ${id}: the Ignition module changed. Check SeshNetwork.ts.`);
+  if (!address)
+    throw new DeployError(`The deployment has no ${id}: the Ignition module changed. Check SeshNetwork.ts.`);
   return address;
 }
 
@@ -275,7 +282,9 @@ async function confirmMainnet(label: string, chainId: number, deployer: string):
     throw new DeployError(`Deploying to ${label} needs confirmation: run it in a terminal, or pass --yes.`);
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Deploy to ${label} (chain ${chainId}) from ${deployer}? Type the chain id: `);
+  const answer = await rl.question(
+    `Deploy to ${label} (chain ${chainId}) from ${deployer}? Type the chain id: `,
+  );
   rl.close();
   if (answer.trim() !== String(chainId)) throw new DeployError("Not confirmed: nothing was deployed.");
 }

@@ -21,7 +21,9 @@ export function anvilBinary(): string {
   const platformPackage = `@foundry-rs/anvil-${process.platform}-${arch}`;
   const binary = createRequire(wrapper).resolve(`${platformPackage}/bin/anvil`);
   if (!existsSync(binary)) {
-    throw new Error(`${platformPackage} is not installed: run \`pnpm install\` (it ships anvil for this platform).`);
+    throw new Error(
+      `${platformPackage} is not installed: run \`pnpm install\` (it ships anvil for this platform).`,
+    );
   }
   return binary;
 }

@@ -84,7 +84,8 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
   };
   process.on("exit", () => {
     for (const { service } of services) {
-      if (service.process.exitCode === null && service.process.signalCode === null) killGroup(service.pid, "SIGKILL");
+      if (service.process.exitCode === null && service.process.signalCode === null)
+        killGroup(service.pid, "SIGKILL");
     }
   });
 
@@ -105,7 +106,8 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
         resolve(false);
       });
     });
-    if (!spawned || child.pid === undefined) throw new Error(`${spec.name} could not be started (${spec.command}).`);
+    if (!spawned || child.pid === undefined)
+      throw new Error(`${spec.name} could not be started (${spec.command}).`);
     const service: Service = { name: spec.name, pid: child.pid, process: child };
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on("line", (line) => log(spec.name, line));
@@ -139,7 +141,9 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
     await services.find((e) => e.service === service)!.exited;
     const { exitCode, signalCode } = service.process;
     if (exitCode !== 0) {
-      throw new Error(`${spec.name} failed (${signalCode ?? `exit code ${exitCode}`}): see its log lines above.`);
+      throw new Error(
+        `${spec.name} failed (${signalCode ?? `exit code ${exitCode}`}): see its log lines above.`,
+      );
     }
   };
 

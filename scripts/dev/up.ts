@@ -63,7 +63,9 @@ async function main(): Promise<number> {
     void shutdown("Ctrl-C: stopping (press it again to force)", 0);
   });
   process.on("SIGTERM", () => void shutdown("SIGTERM: stopping", 0));
-  supervisor.unexpectedExit.then(({ name }) => shutdown(`${name} stopped on its own: stopping everything else`, 1));
+  supervisor.unexpectedExit.then(({ name }) =>
+    shutdown(`${name} stopped on its own: stopping everything else`, 1),
+  );
 
   try {
     if (await portInUse(HOST, port)) {

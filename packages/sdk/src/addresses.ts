@@ -5,7 +5,13 @@ import { addressBook, type SeshAddresses } from "./generated/addresses.ts";
 export type { SeshAddresses };
 export { addressBook };
 
-const contractKeys = ["seshToken", "serviceNodeStaking", "rewardRatePool", "communityVouchers", "paymentToken"] as const;
+const contractKeys = [
+  "seshToken",
+  "serviceNodeStaking",
+  "rewardRatePool",
+  "communityVouchers",
+  "paymentToken",
+] as const;
 
 /**
  * The SESH contract addresses on a chain, from the generated address book, with optional overrides
@@ -25,7 +31,9 @@ export function getAddresses(chainId: number, overrides: Partial<SeshAddresses> 
   }
   for (const key of contractKeys) {
     if (!isAddress(merged[key] as string, { strict: false })) {
-      throw new SeshConfigError(`The ${key} address for chain ${chainId} is not a valid address. Check \`addresses\`.`);
+      throw new SeshConfigError(
+        `The ${key} address for chain ${chainId} is not a valid address. Check \`addresses\`.`,
+      );
     }
   }
   return { ...(merged as SeshAddresses), deployedAtBlock: merged.deployedAtBlock ?? 0n };

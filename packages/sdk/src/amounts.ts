@@ -38,7 +38,9 @@ export function parseTokenAmount(value: string, decimals: number, options: { sym
     throw new SeshAmountError("The amount is empty. Enter a number such as 25,000 or 2,500.5.", { value });
   }
   if (text.startsWith("-")) {
-    throw new SeshAmountError(`The amount "${value}" is negative. Enter an amount of zero or more.`, { value });
+    throw new SeshAmountError(`The amount "${value}" is negative. Enter an amount of zero or more.`, {
+      value,
+    });
   }
   if (text.startsWith("+")) text = text.slice(1);
   const parts = text.split(".");
@@ -47,7 +49,9 @@ export function parseTokenAmount(value: string, decimals: number, options: { sym
   }
   let [whole = "", fraction = ""] = parts;
   if (whole === "" && fraction === "") {
-    throw new SeshAmountError(`The amount "${value}" has no digits. Enter a number such as 25,000.`, { value });
+    throw new SeshAmountError(`The amount "${value}" has no digits. Enter a number such as 25,000.`, {
+      value,
+    });
   }
   if (whole === "") whole = "0";
   if (whole.includes(",")) {
@@ -91,7 +95,11 @@ const compactUnits = [
  * Formats base units as a decimal string with thousands separators: 25000500000000n, 9 -> "25,000.5".
  * Extra decimals are cut off (rounded down), so a shown balance is never more than the real one.
  */
-export function formatTokenAmount(value: bigint, decimals: number, options: FormatAmountOptions = {}): string {
+export function formatTokenAmount(
+  value: bigint,
+  decimals: number,
+  options: FormatAmountOptions = {},
+): string {
   assertDecimals(decimals);
   if (typeof value !== "bigint") {
     throw new SeshAmountError(`Amounts are bigint base units; got ${typeof value}.`, { value });

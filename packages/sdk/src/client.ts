@@ -122,7 +122,8 @@ export function createSeshClient(parameters: CreateSeshClientParameters): SeshCl
   const bound = Object.fromEntries(
     Object.entries(seshActions).map(([name, action]) => [
       name,
-      (...args: unknown[]) => (action as (client: SeshActionClient, ...rest: unknown[]) => unknown)(base, ...args),
+      (...args: unknown[]) =>
+        (action as (client: SeshActionClient, ...rest: unknown[]) => unknown)(base, ...args),
     ]),
   ) as SeshActions;
   return { ...base, ...bound, chain, account: walletClient?.account };

@@ -9,7 +9,7 @@ import {
   stringToHex,
   zeroAddress,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import type { privateKeyToAccount } from "viem/accounts";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   addresses,
@@ -47,7 +47,9 @@ describe("every custom error has a plain-English message", () => {
   );
 
   it.each([...new Set(errors.map((e) => e.name!))])("%s", (name) => {
-    expect(contractErrorMessages[name], `add a message for ${name} in errorMessages.ts`).toBeTypeOf("function");
+    expect(contractErrorMessages[name], `add a message for ${name} in errorMessages.ts`).toBeTypeOf(
+      "function",
+    );
   });
 
   it("covers every error of IServiceNodeStaking", () => {
@@ -163,7 +165,8 @@ describe("failures that are not reverts", () => {
     const client = createSeshClient({ publicClient, walletClient: wallet, addresses });
     await expectSeshError(client.contribute({ nodeId: 1n, amount: 5_000n * SESH }), {
       name: "SeshUserRejectedError",
-      message: "You rejected the request in your wallet, so nothing was sent. Try again and approve it to continue.",
+      message:
+        "You rejected the request in your wallet, so nothing was sent. Try again and approve it to continue.",
     });
   });
 
@@ -192,10 +195,14 @@ describe("failures that are not reverts", () => {
   });
 
   it("a missing contract is a configuration error", async () => {
-    const client = createSeshClient({ chain, transport: http(chain.rpcUrls.default.http[0]), addresses: {
-      ...addresses,
-      serviceNodeStaking: anvilAccounts[7]!.address as Address,
-    } });
+    const client = createSeshClient({
+      chain,
+      transport: http(chain.rpcUrls.default.http[0]),
+      addresses: {
+        ...addresses,
+        serviceNodeStaking: anvilAccounts[7]!.address as Address,
+      },
+    });
     await expectSeshError(client.getNode({ nodeId: 1n }), {
       name: "SeshConfigError",
       message: /No SESH contract answered at the configured address/,
@@ -210,7 +217,9 @@ describe("failures that are not reverts", () => {
     });
     const error = decodeSeshError(Object.assign(new Error("execution reverted"), { data }));
     expect(error).toBeInstanceOf(SeshContractError);
-    expect(error.message).toBe("The signed permit expired at 2027-01-15 08:00 UTC. Sign a new one and try again.");
+    expect(error.message).toBe(
+      "The signed permit expired at 2027-01-15 08:00 UTC. Sign a new one and try again.",
+    );
   });
 
   it("never leaks hex from unknown errors", () => {

@@ -5,8 +5,8 @@ import {
   ContractFunctionRevertedError,
   ContractFunctionZeroDataError,
   decodeErrorResult,
-  HttpRequestError,
   type Hex,
+  HttpRequestError,
   InsufficientFundsError,
   SocketClosedError,
   TimeoutError,
@@ -15,7 +15,7 @@ import {
   WaitForTransactionReceiptTimeoutError,
   WebSocketRequestError,
 } from "viem";
-import { type ErrorContext, describeContractError } from "./errorMessages.ts";
+import { describeContractError, type ErrorContext } from "./errorMessages.ts";
 import {
   SeshConfigError,
   SeshContractError,
@@ -43,12 +43,12 @@ export const seshErrorsAbi: readonly AbiError[] = (() => {
 })();
 
 const panicMessages: Record<number, string> = {
-  0x01: "an internal check failed",
-  0x11: "a calculation overflowed",
-  0x12: "a division by zero",
-  0x21: "an invalid enum value",
-  0x32: "an out-of-range array access",
-  0x41: "it ran out of memory",
+  1: "an internal check failed",
+  17: "a calculation overflowed",
+  18: "a division by zero",
+  33: "an invalid enum value",
+  50: "an out-of-range array access",
+  65: "it ran out of memory",
 };
 
 /**
@@ -86,9 +86,14 @@ export function decodeSeshError(error: unknown, context: ErrorContext = {}): Ses
         { cause: error },
       );
     }
-    return new SeshContractError(describeContractError(revert.errorName, revert.args, context), revert.errorName, revert.args, {
-      cause: error,
-    });
+    return new SeshContractError(
+      describeContractError(revert.errorName, revert.args, context),
+      revert.errorName,
+      revert.args,
+      {
+        cause: error,
+      },
+    );
   }
 
   if (error instanceof BaseError) {
@@ -167,9 +172,9 @@ function findRevert(error: unknown): DecodedRevert | undefined {
     }
   }
   if (error instanceof BaseError) {
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as
-      | ContractFunctionRevertedError
-      | null;
+    const reverted = error.walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError | null;
     if (reverted?.data?.errorName) {
       return { errorName: reverted.data.errorName, args: reverted.data.args ?? [] };
     }
@@ -186,8 +191,13 @@ function revertData(error: unknown): Hex[] {
   while (current && typeof current === "object" && !seen.has(current)) {
     seen.add(current);
     const record = current as { raw?: unknown; data?: unknown; cause?: unknown };
-    for (const candidate of [record.raw, record.data, (record.data as { data?: unknown } | undefined)?.data]) {
-      if (typeof candidate === "string" && /^0x[0-9a-fA-F]{8,}$/.test(candidate)) found.push(candidate as Hex);
+    for (const candidate of [
+      record.raw,
+      record.data,
+      (record.data as { data?: unknown } | undefined)?.data,
+    ]) {
+      if (typeof candidate === "string" && /^0x[0-9a-fA-F]{8,}$/.test(candidate))
+        found.push(candidate as Hex);
     }
     current = record.cause;
   }

@@ -35,7 +35,8 @@ export function formatTimestamp(seconds: unknown): string {
 
 function toBigInt(value: unknown): bigint {
   if (typeof value === "bigint") return value;
-  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return BigInt(value);
+  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean")
+    return BigInt(value);
   return 0n;
 }
 

@@ -56,7 +56,7 @@ export {
   SeshUserRejectedError,
 } from "./errors.ts";
 export * from "./generated/abis.ts";
-export { type Permit, PERMIT_VALIDITY_SECONDS } from "./internal/permit.ts";
+export { PERMIT_VALIDITY_SECONDS, type Permit } from "./internal/permit.ts";
 export { ed25519ToX25519PublicKey } from "./nodeKeys.ts";
 export {
   type Contributor,

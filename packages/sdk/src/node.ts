@@ -24,7 +24,9 @@ export type NodeIdentity = {
 export function createNodeIdentity(seed?: Hex): NodeIdentity {
   const seedBytes = seed ? hexToBytes(seed) : new Uint8Array(randomBytes(32));
   if (seedBytes.length !== 32) {
-    throw new SeshConfigError(`A node seed is 32 bytes; this one is ${seedBytes.length}. Check the key file.`);
+    throw new SeshConfigError(
+      `A node seed is 32 bytes; this one is ${seedBytes.length}. Check the key file.`,
+    );
   }
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519_PREFIX, seedBytes]),

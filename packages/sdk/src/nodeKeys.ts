@@ -10,7 +10,9 @@ const P = 2n ** 255n - 19n;
 export function ed25519ToX25519PublicKey(ed25519Key: Hex): Hex {
   const bytes = hexToBytes(ed25519Key);
   if (bytes.length !== 32) {
-    throw new SeshConfigError(`An Ed25519 public key is 32 bytes; this one is ${bytes.length}. Check the key.`);
+    throw new SeshConfigError(
+      `An Ed25519 public key is 32 bytes; this one is ${bytes.length}. Check the key.`,
+    );
   }
   let y = 0n;
   for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i]!);

@@ -1,7 +1,15 @@
 import type { Address, Hex, TransactionReceipt } from "viem";
 
 /** Every state a node can be in, in the contract's order (the index is the on-chain value). */
-export const nodeStates = ["None", "Open", "Active", "Exiting", "Exited", "Cancelled", "Deregistered"] as const;
+export const nodeStates = [
+  "None",
+  "Open",
+  "Active",
+  "Exiting",
+  "Exited",
+  "Cancelled",
+  "Deregistered",
+] as const;
 
 /**
  * None: never registered. Open: waiting for stake. Active: fully staked, relaying and earning.

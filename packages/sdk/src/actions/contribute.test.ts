@@ -46,7 +46,11 @@ describe("contribute", () => {
     });
     await alice.contribute({ nodeId, amount: 5_000n * SESH });
     const contributors = await alice.getContributors({ nodeId });
-    expect(contributors[1]).toMatchObject({ account: alice.account!.address, amount: 5_000n * SESH, reserved: 0n });
+    expect(contributors[1]).toMatchObject({
+      account: alice.account!.address,
+      amount: 5_000n * SESH,
+      reserved: 0n,
+    });
   });
 
   describe("explains every contribution mistake", () => {
@@ -64,11 +68,12 @@ describe("contribute", () => {
       const error = await expectSeshError(alice.contribute({ nodeId, amount: 10n * SESH }), {
         name: "SeshContractError",
         errorName: "StakingContributionTooSmall",
-        message: "Contribution of 10 SESH is below this node's minimum of 2,500 SESH. Contribute at least 2,500 SESH.",
+        message:
+          "Contribution of 10 SESH is below this node's minimum of 2,500 SESH. Contribute at least 2,500 SESH.",
       });
-      expect(error.message.startsWith("Contribution of 10 SESH is below this node's minimum of 2,500 SESH.")).toBe(
-        true,
-      );
+      expect(
+        error.message.startsWith("Contribution of 10 SESH is below this node's minimum of 2,500 SESH."),
+      ).toBe(true);
       expect((error as unknown as { args: unknown[] }).args).toEqual([10n * SESH, 2_500n * SESH]);
     });
 

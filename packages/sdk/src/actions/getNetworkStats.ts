@@ -26,11 +26,32 @@ export async function getNetworkStats(client: SeshActionClient): Promise<GetNetw
   const pc = client.publicClient;
   return read(async () => {
     const [stats, poolBalance, annualRatePerMille, stakingRequirement, unlockDelay] = await Promise.all([
-      pc.readContract({ address: serviceNodeStaking, abi: serviceNodeStakingAbi, functionName: "networkStats" }),
-      pc.readContract({ address: seshToken, abi: seshTokenAbi, functionName: "balanceOf", args: [rewardRatePool] }),
-      pc.readContract({ address: rewardRatePool, abi: rewardRatePoolAbi, functionName: "ANNUAL_RATE_PER_MILLE" }),
-      pc.readContract({ address: serviceNodeStaking, abi: serviceNodeStakingAbi, functionName: "stakingRequirement" }),
-      pc.readContract({ address: serviceNodeStaking, abi: serviceNodeStakingAbi, functionName: "unlockDelay" }),
+      pc.readContract({
+        address: serviceNodeStaking,
+        abi: serviceNodeStakingAbi,
+        functionName: "networkStats",
+      }),
+      pc.readContract({
+        address: seshToken,
+        abi: seshTokenAbi,
+        functionName: "balanceOf",
+        args: [rewardRatePool],
+      }),
+      pc.readContract({
+        address: rewardRatePool,
+        abi: rewardRatePoolAbi,
+        functionName: "ANNUAL_RATE_PER_MILLE",
+      }),
+      pc.readContract({
+        address: serviceNodeStaking,
+        abi: serviceNodeStakingAbi,
+        functionName: "stakingRequirement",
+      }),
+      pc.readContract({
+        address: serviceNodeStaking,
+        abi: serviceNodeStakingAbi,
+        functionName: "unlockDelay",
+      }),
     ]);
     const [nodeCount, activeNodeCount, totalActiveStake, rewardPerStake, paused] = stats;
     return {

@@ -8,7 +8,10 @@ export type GetNodeParameters = { nodeId: bigint };
 export type GetNodeReturnType = Node;
 
 /** Reads one node by id. A missing id throws SeshContractError ("There is no node #7"). */
-export async function getNode(client: SeshActionClient, { nodeId }: GetNodeParameters): Promise<GetNodeReturnType> {
+export async function getNode(
+  client: SeshActionClient,
+  { nodeId }: GetNodeParameters,
+): Promise<GetNodeReturnType> {
   const raw = await read(
     () =>
       client.publicClient.readContract({

@@ -54,7 +54,10 @@ describe("node events", () => {
   it("watchNodeEvents delivers new events as blocks arrive, until unwatched", async () => {
     const operator = clientFor(await newAccount({ sesh: 100_000n * SESH }));
     const seen: NodeEvent[] = [];
-    const unwatch = readClient().watchNodeEvents({ onEvent: (event) => seen.push(event), pollingInterval: 50 });
+    const unwatch = readClient().watchNodeEvents({
+      onEvent: (event) => seen.push(event),
+      pollingInterval: 50,
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const nodeId = await registerTestNode(operator, { amount: 25_000n * SESH });

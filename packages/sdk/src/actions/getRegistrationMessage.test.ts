@@ -16,7 +16,14 @@ describe("getRegistrationMessage", () => {
     });
     const expected = encodePacked(
       ["bytes", "uint256", "address", "address", "bytes32", "bytes32"],
-      [stringToHex("SESH node registration v1"), 31337n, addresses.serviceNodeStaking, operator, identity.ed25519Key, identity.x25519Key],
+      [
+        stringToHex("SESH node registration v1"),
+        31337n,
+        addresses.serviceNodeStaking,
+        operator,
+        identity.ed25519Key,
+        identity.x25519Key,
+      ],
     );
     expect(message).toBe(expected);
     expect(message).toBe(

@@ -18,10 +18,19 @@ export async function getRewardPoolInfo(client: SeshActionClient): Promise<GetRe
   const pc = client.publicClient;
   return read(async () => {
     const [balance, releasable, lastReleaseAt, annualRatePerMille] = await Promise.all([
-      pc.readContract({ address: seshToken, abi: seshTokenAbi, functionName: "balanceOf", args: [rewardRatePool] }),
+      pc.readContract({
+        address: seshToken,
+        abi: seshTokenAbi,
+        functionName: "balanceOf",
+        args: [rewardRatePool],
+      }),
       pc.readContract({ address: rewardRatePool, abi: rewardRatePoolAbi, functionName: "releasable" }),
       pc.readContract({ address: rewardRatePool, abi: rewardRatePoolAbi, functionName: "lastReleaseAt" }),
-      pc.readContract({ address: rewardRatePool, abi: rewardRatePoolAbi, functionName: "ANNUAL_RATE_PER_MILLE" }),
+      pc.readContract({
+        address: rewardRatePool,
+        abi: rewardRatePoolAbi,
+        functionName: "ANNUAL_RATE_PER_MILLE",
+      }),
     ]);
     return { balance, releasable, lastReleaseAt: BigInt(lastReleaseAt), annualRatePerMille };
   });

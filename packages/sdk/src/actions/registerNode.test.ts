@@ -51,7 +51,7 @@ describe("registerNode", () => {
     const node = await operator.getNode({ nodeId: result.nodeId });
     expect(node.state).toBe("Open");
     expect(node.openSlots).toBe(9);
-    expect(node.minContribution).toBe(((REQUIREMENT - 6_250n * SESH) + 8n) / 9n);
+    expect(node.minContribution).toBe((REQUIREMENT - 6_250n * SESH + 8n) / 9n);
     expect(await operator.getSeshAllowance({})).toBe(0n);
   });
 
@@ -83,12 +83,15 @@ describe("registerNode", () => {
 
     it("StakingOnionKeyMismatch", async () => {
       const { identity: _, ...parameters } = await nodeRegistration(operator);
-      await expectSeshError(operator.registerNode({ ...parameters, x25519Key: createNodeIdentity().x25519Key }), {
-        name: "SeshContractError",
-        errorName: "StakingOnionKeyMismatch",
-        message:
-          "The node's X25519 onion key does not belong to its Ed25519 identity key. Use the onion key sesh-node derived from the same identity key.",
-      });
+      await expectSeshError(
+        operator.registerNode({ ...parameters, x25519Key: createNodeIdentity().x25519Key }),
+        {
+          name: "SeshContractError",
+          errorName: "StakingOnionKeyMismatch",
+          message:
+            "The node's X25519 onion key does not belong to its Ed25519 identity key. Use the onion key sesh-node derived from the same identity key.",
+        },
+      );
     });
 
     it("StakingKeyInUse", async () => {

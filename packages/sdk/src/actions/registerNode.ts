@@ -46,7 +46,11 @@ export async function registerNode(
     amount: parameters.amount,
     reservations: [...(parameters.reservations ?? [])],
   };
-  const transfer = { token: addresses.seshToken, spender: addresses.serviceNodeStaking, value: parameters.amount };
+  const transfer = {
+    token: addresses.seshToken,
+    spender: addresses.serviceNodeStaking,
+    value: parameters.amount,
+  };
   let result: WriteResult;
   if (parameters.usePermit ?? true) {
     const permit = await signPermit(client, transfer, context);

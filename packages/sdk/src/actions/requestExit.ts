@@ -19,7 +19,12 @@ export async function requestExit(
   const { addresses } = client;
   const result = await write(
     client,
-    { address: addresses.serviceNodeStaking, abi: serviceNodeStakingAbi, functionName: "requestExit", args: [nodeId] },
+    {
+      address: addresses.serviceNodeStaking,
+      abi: serviceNodeStakingAbi,
+      functionName: "requestExit",
+      args: [nodeId],
+    },
     errorContext(addresses),
   );
   const [event] = parseEventLogs({

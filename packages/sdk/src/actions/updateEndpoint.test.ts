@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { clientFor, expectSeshError, newAccount, registerTestNode, SESH, useChainSnapshots } from "../_test/fixtures.ts";
+import {
+  clientFor,
+  expectSeshError,
+  newAccount,
+  registerTestNode,
+  SESH,
+  useChainSnapshots,
+} from "../_test/fixtures.ts";
 
 useChainSnapshots();
 

@@ -27,12 +27,20 @@ describe("withdrawStake from an Open node", () => {
     const nodeId = await registerTestNode(operator, { amount: 6_250n * SESH });
     await alice.contribute({ nodeId, amount: 5_000n * SESH });
     const [stake] = await alice.getStakes({});
-    expect(stake).toMatchObject({ nodeId, state: "Open", amount: 5_000n * SESH, withdrawable: 0n, isOperator: false });
+    expect(stake).toMatchObject({
+      nodeId,
+      state: "Open",
+      amount: 5_000n * SESH,
+      withdrawable: 0n,
+      isOperator: false,
+    });
 
     const error = await expectSeshError(alice.withdrawStake({ nodeId }), {
       name: "SeshContractError",
       errorName: "StakingStakeLocked",
-      message: new RegExp(`^The stake in node #${nodeId} is locked until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\. Withdraw it after that time\\.$`),
+      message: new RegExp(
+        `^The stake in node #${nodeId} is locked until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\. Withdraw it after that time\\.$`,
+      ),
     });
     expect((error as unknown as { args: bigint[] }).args[1]).toBe(stake!.unlockAt);
 

@@ -23,7 +23,12 @@ export async function withdrawStake(
   const { account } = requireWallet(client);
   const result = await write(
     client,
-    { address: addresses.serviceNodeStaking, abi: serviceNodeStakingAbi, functionName: "withdraw", args: [nodeId] },
+    {
+      address: addresses.serviceNodeStaking,
+      abi: serviceNodeStakingAbi,
+      functionName: "withdraw",
+      args: [nodeId],
+    },
     errorContext(addresses),
   );
   const amount = parseEventLogs({ abi: seshTokenAbi, eventName: "Transfer", logs: result.receipt.logs })

@@ -1,4 +1,14 @@
-import type { Abi, Account, Address, Chain, Hex, PublicClient, TransactionReceipt, Transport, WalletClient } from "viem";
+import type {
+  Abi,
+  Account,
+  Address,
+  Chain,
+  Hex,
+  PublicClient,
+  TransactionReceipt,
+  Transport,
+  WalletClient,
+} from "viem";
 import type { SeshAddresses } from "../addresses.ts";
 import { decodeSeshError } from "../decodeSeshError.ts";
 import type { ErrorContext } from "../errorMessages.ts";

@@ -12,7 +12,9 @@ export const PERMIT_VALIDITY_SECONDS = 3600n;
 
 /** Minimal ABI of an ERC-2612 token with EIP-5267 domain discovery. */
 const permitTokenAbi = [
-  ...seshTokenAbi.filter((item) => item.type === "function" && (item.name === "nonces" || item.name === "eip712Domain")),
+  ...seshTokenAbi.filter(
+    (item) => item.type === "function" && (item.name === "nonces" || item.name === "eip712Domain"),
+  ),
 ] as const;
 
 /** Signs an ERC-2612 permit with the wallet's account for `spender` to take `value` of `token`. */
@@ -75,5 +77,9 @@ export async function ensureAllowance(
     context,
   );
   if (allowance >= value) return;
-  await write(client, { address: token, abi: erc20Abi, functionName: "approve", args: [spender, value] }, context);
+  await write(
+    client,
+    { address: token, abi: erc20Abi, functionName: "approve", args: [spender, value] },
+    context,
+  );
 }
