@@ -71,11 +71,8 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const { default: SeshNetwork } = await import("../ignition/modules/SeshNetwork.ts");
 
   log(styleText("bold", `Deploying SESH to ${profile.label} (${network})`));
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true, defaultBuildProfile: "production" });
 
-  const connection = await hre.network.connect({ network }).catch((error: unknown) => {
-    throw explainConfigError(error, network);
-  });
+  const connection = await hre.network.connect({ network }).catch((error: unknown) => fail(error, network));
   const provider = connection.provider;
   const chainId = Number(await provider.request({ method: "eth_chainId" }).catch((e) => fail(e, network)));
   if (profile.chainId !== undefined && chainId !== profile.chainId) {
@@ -83,7 +80,9 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
       `The RPC URL for ${network} serves chain ${chainId}, not ${profile.chainId}. Point it at ${profile.label}.`,
     );
   }
-  const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
+  const accounts = (await provider
+    .request({ method: "eth_accounts" })
+    .catch((e) => fail(e, network))) as string[];
   const deployer = accounts[0];
   if (!deployer) {
     throw new DeployError(
@@ -96,6 +95,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   log(`  chain ${chainId}, deployer ${deployer} (${formatEther(balance)} ETH)`);
 
   if (profile.mainnet && !options.yes) await confirmMainnet(profile.label, chainId, deployer);
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true, defaultBuildProfile: "production" });
 
   const deploymentId = `chain-${chainId}`;
   const deploymentDir = path.join(root, "ignition", "deployments", deploymentId);
@@ -112,6 +112,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const parametersFile = path.join(repoRoot, "ignition", "parameters", `${network}.json`);
   const parameters = await readDeploymentParameters(parametersFile);
 
+  const resumeHint = `Run the same command again to continue: Ignition resumes from ${path.relative(process.cwd(), deploymentDir)}.`;
   const result = await ignitionDeploy({
     config: hre.config.ignition,
     provider,
@@ -122,11 +123,17 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
     deploymentParameters: parameters,
     accounts,
     defaultSender: deployer,
+  }).catch((error: unknown) => {
+    const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+    if (/insufficient funds|exceeds allowance|exceeds balance/i.test(message ?? "")) {
+      throw new DeployError(
+        `The deployment stopped: the deployer ${deployer} cannot pay for gas (${message}). Send it ETH on ${profile.label}, then run the same command again: Ignition resumes from ${path.relative(process.cwd(), deploymentDir)}.`,
+      );
+    }
+    throw new DeployError(`The deployment stopped: ${message}\n${resumeHint}`);
   });
   if (result.type !== "SUCCESSFUL_DEPLOYMENT") {
-    throw new DeployError(
-      `${errorDeploymentResultToExceptionMessage(result)}\nFix the cause and run the same command again: Ignition resumes from ${path.relative(process.cwd(), deploymentDir)}.`,
-    );
+    throw new DeployError(`${errorDeploymentResultToExceptionMessage(result)}\nFix the cause. ${resumeHint}`);
   }
 
   const futures: Record<string, `0x${string}`> = {};
@@ -289,19 +296,27 @@ async function confirmMainnet(label: string, chainId: number, deployer: string):
   if (answer.trim() !== String(chainId)) throw new DeployError("Not confirmed: nothing was deployed.");
 }
 
-function explainConfigError(error: unknown, network: string): Error {
+/** Turns Hardhat's configuration-variable errors into what to set; undefined for other errors. */
+function explainConfigError(error: unknown, network: string): DeployError | undefined {
   const message = error instanceof Error ? error.message : String(error);
-  const variable = /Configuration Variable '([A-Z0-9_]+)'|variable ([A-Z0-9_]+)/i.exec(message);
-  const name = variable?.[1] ?? variable?.[2];
-  if (name) {
+  const missing = /Configuration Variable ["']([A-Z0-9_]+)["'] not found/i.exec(message)?.[1];
+  if (missing) {
     return new DeployError(
-      `${name} is not set, and ${network} needs it. Set it as an environment variable, or store it encrypted with \`pnpm hardhat keystore set ${name}\`, then run the same command again.`,
+      `${missing} is not set, and ${network} needs it. Set it as an environment variable, or store it encrypted with \`pnpm hardhat keystore set ${missing}\`, then run the same command again.`,
     );
   }
-  return error instanceof Error ? error : new DeployError(message);
+  const invalid = /Invalid (\w+) value for the configuration variable ["']([A-Z0-9_]+)["']/i.exec(message);
+  if (invalid) {
+    return new DeployError(
+      `${invalid[2]} is not a valid ${invalid[1]}. Fix its value (environment or \`pnpm hardhat keystore set ${invalid[2]}\`), then run the same command again.`,
+    );
+  }
+  return undefined;
 }
 
 function fail(error: unknown, network: string): never {
+  const config = explainConfigError(error, network);
+  if (config) throw config;
   const message = error instanceof Error ? error.message : String(error);
   throw new DeployError(
     `Could not reach the RPC URL of ${network} (${message.split("\n")[0]}). Check the URL and that the node is running, then run the same command again.`,

@@ -86,3 +86,37 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
 }
 
 export const repoRoot = path.resolve(import.meta.dirname, "..", "..");
+
+/** A running anvil for tests and tools: its URL and how to stop it. */
+export type RunningAnvil = { url: string; port: number; stop: () => Promise<void> };
+
+/** Starts anvil on a free loopback port (or `port`) and waits until it answers. */
+export async function startAnvil(
+  options: Partial<AnvilOptions> & { extraArgs?: string[] } = {},
+): Promise<RunningAnvil> {
+  const { spawn } = await import("node:child_process");
+  const port = options.port ?? (await freePort());
+  const child = spawn(
+    anvilBinary(),
+    [...anvilArgs({ ...options, port }), "--silent", ...(options.extraArgs ?? [])],
+    {
+      stdio: "ignore",
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForRpc(url);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  return {
+    url,
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

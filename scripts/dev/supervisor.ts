@@ -58,7 +58,13 @@ export type SupervisorOptions = {
 export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const useColor = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
-  const services: { spec: ServiceSpec; service: Service; stopping: boolean; exited: Promise<void> }[] = [];
+  const services: {
+    spec: ServiceSpec;
+    service: Service;
+    stopping: boolean;
+    closed: Promise<void>;
+    exited: Promise<void>;
+  }[] = [];
   const colors = new Map<string, Color>();
   let width = 5;
   let reportExit: (exit: ServiceExit) => void = () => {};
@@ -116,6 +122,7 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
       spec,
       service,
       stopping: oneShot,
+      closed: new Promise<void>((resolve) => child.once("close", () => resolve())),
       exited: new Promise<void>((resolve) => {
         child.once("exit", (code, signal) => {
           if (!entry.stopping) {
@@ -138,7 +145,9 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
 
   const run = async (spec: Omit<ServiceSpec, "ready">): Promise<void> => {
     const service = await launch(spec, true);
-    await services.find((e) => e.service === service)!.exited;
+    const entry = services.find((e) => e.service === service)!;
+    await entry.exited;
+    await drained(entry);
     const { exitCode, signalCode } = service.process;
     if (exitCode !== 0) {
       throw new Error(
@@ -166,7 +175,12 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
     clearTimeout(timer);
     // Grandchildren left in the group (a wrapper's children) go too.
     killGroup(pid, "SIGKILL");
+    await drained(entry);
   };
+
+  /** Waits (briefly) until the service's last output lines are printed. */
+  const drained = (entry: (typeof services)[number]) =>
+    Promise.race([entry.closed, new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref())]);
 
   const stopAll = () => {
     stopping ??= (async () => {

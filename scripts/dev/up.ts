@@ -88,7 +88,13 @@ async function main(): Promise<number> {
       command: process.execPath,
       args: [path.join(repoRoot, "scripts", "deploy.ts"), "--network", "localhost", "--reset"],
       cwd: repoRoot,
-      env: { ...process.env, SESH_RPC_URL: rpcUrl, SESH_DEPLOY_ROOT: repoRoot, FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        SESH_RPC_URL: rpcUrl,
+        SESH_DEPLOY_ROOT: repoRoot,
+        FORCE_COLOR: supervisor.color ? "1" : "0",
+        HARDHAT_DISABLE_TELEMETRY: "true",
+      },
     });
 
     const record = JSON.parse(

@@ -39,7 +39,13 @@ export default async function setup(project: TestProject) {
       [path.join(repoRoot, "scripts/deploy.ts"), "--network", "localhost", "--reset"],
       {
         cwd: repoRoot,
-        env: { ...process.env, SESH_RPC_URL: rpcUrl, SESH_DEPLOY_ROOT: deployRoot, FORCE_COLOR: "0" },
+        env: {
+          ...process.env,
+          SESH_RPC_URL: rpcUrl,
+          SESH_DEPLOY_ROOT: deployRoot,
+          FORCE_COLOR: "0",
+          HARDHAT_DISABLE_TELEMETRY: "true",
+        },
         maxBuffer: 16 * 1024 * 1024,
       },
     );
