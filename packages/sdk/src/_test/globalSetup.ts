@@ -2,13 +2,13 @@
  * Starts one anvil for the test run on a free loopback port and deploys the system onto it with the real
  * deploy command (its outputs go to a temporary directory, not the repository).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
-import { anvilArgs, anvilBinary, freePort, waitForRpc } from "../../../../scripts/dev/anvil.ts";
+import { type RunningAnvil, startAnvil } from "../../../../scripts/dev/anvil.ts";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 
@@ -23,14 +23,12 @@ declare module "vitest" {
   }
 }
 
-let anvil: ChildProcess | undefined;
+let anvil: RunningAnvil | undefined;
 let deployRoot: string | undefined;
 
 export default async function setup(project: TestProject) {
-  const port = await freePort();
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  anvil = spawn(anvilBinary(), [...anvilArgs({ port, chainId: 31337 }), "--silent"], { stdio: "inherit" });
-  await waitForRpc(rpcUrl);
+  anvil = await startAnvil({ chainId: 31337 });
+  const rpcUrl = anvil.url;
 
   deployRoot = await mkdtemp(path.join(tmpdir(), "sesh-sdk-test-"));
   try {
@@ -61,7 +59,7 @@ export default async function setup(project: TestProject) {
   project.provide("deployRoot", deployRoot);
 
   return async () => {
-    anvil?.kill("SIGTERM");
+    await anvil?.stop();
     if (deployRoot) await rm(deployRoot, { recursive: true, force: true });
   };
 }
