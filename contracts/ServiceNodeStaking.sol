@@ -7,7 +7,9 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IServiceNodeStaking} from "./interfaces/IServiceNodeStaking.sol";
+import {RewardRatePool} from "./RewardRatePool.sol";
 import {Curve25519} from "./libraries/Curve25519.sol";
+import {RewardRate} from "./libraries/RewardRate.sol";
 
 /// @title ServiceNodeStaking
 /// @notice Node registry, stake custody and on-chain reward accounting for SESH relays.
@@ -51,26 +53,26 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     uint8 private constant _FLAG_RESERVED = 1; // a reservation not yet paid
     uint8 private constant _FLAG_WITHDRAWN = 2; // stake paid back
 
-    /// @dev Written at registration, updated on every contribution and state change.
+    /// @dev The whole state of a node in one word, so that every transition writes one slot.
     struct NodeHeader {
         uint48 totalStaked;
         uint16 feeBps;
         NodeState state;
         uint8 liveCount; // contributors and unpaid reservations holding a slot
         uint8 highWater; // entries used so far (free entries below it are reused)
+        uint8 openReservations; // reservations not yet paid (their sum is in _reservedUnfilled)
         uint24 requirement; // whole SESH
-        uint32 activatedAt;
-        uint88 accStart; // reward accumulator when the node became Active
-        uint8 openReservations; // reservations not yet paid (their sum is in NodeEnd)
+        uint16 penaltyBps; // set when deregistered
+        uint32 since; // Active: activation time. Exiting, Exited, Deregistered: unlock time.
+        uint88 rewardMark; // Active: accumulator at activation. Ended: reward per stake earned while Active.
     }
 
-    /// @dev Written only when the node has reservations or its active life ends.
-    struct NodeEnd {
-        uint48 reservedUnfilled;
-        uint32 exitRequestedAt;
-        uint32 unlockAt;
-        uint88 accEnd;
-        uint16 penaltyBps;
+    /// @dev A live identity key: its node and the relay endpoint (the first 23 bytes; the rest, rarely
+    /// needed, in _endpointTails). Sharing the key's word saves a storage slot per registration.
+    struct KeyRecord {
+        uint64 nodeId;
+        uint8 endpointLength;
+        bytes23 endpointHead;
     }
 
     /// @dev One word per contributor. Index 0 is the operator.
@@ -86,7 +88,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint64 nodeId;
         uint8 index;
         uint32 contributedAt; // identifies the contribution: a ref whose entry changed is stale
-        uint88 claimedAcc;
+        uint88 claimed; // reward per stake already paid
         uint16 length;
     }
 
@@ -97,16 +99,17 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint32 nodeCount;
         uint32 activeNodeCount;
         bool paused;
+        uint32 lastReleaseAt;
     }
 
     struct Config {
         uint24 requirement; // whole SESH
         uint32 unlockDelay;
         uint16 penaltyBps;
-        address rewardPool;
     }
 
     IERC20 private immutable _token;
+    address private immutable _rewardPool;
     address private _admin;
     address private _pendingAdmin;
     uint256 private immutable _chainId;
@@ -115,11 +118,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     Config private _config;
 
     mapping(uint64 nodeId => NodeHeader) private _headers;
-    mapping(uint64 nodeId => NodeEnd) private _ends;
+    mapping(uint64 nodeId => uint256) private _reservedUnfilled;
     mapping(uint64 nodeId => bytes32) private _edKeys;
-    mapping(uint64 nodeId => string) private _endpoints;
+    mapping(uint64 nodeId => bytes) private _endpointTails;
     mapping(uint64 nodeId => mapping(uint256 index => Entry)) private _entries;
-    mapping(bytes32 ed25519Key => uint64 nodeId) private _nodeByKey;
+    mapping(bytes32 ed25519Key => KeyRecord) private _keys;
     mapping(address account => mapping(uint256 position => StakeRef)) private _refs;
 
     modifier whenNotPaused() {
@@ -132,9 +135,12 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @param requirement Staking requirement in base units (whole SESH).
     /// @param delay Unlock delay after an exit request.
     /// @param penalty Deregistration penalty in basis points.
-    constructor(address token_, address admin_, uint256 requirement, uint256 delay, uint256 penalty)
-    {
+    /// @dev Creates the reward pool, so that each contract holds the other's address as an immutable. The
+    /// pool's creation code lives in this constructor only, not in the deployed code.
+    constructor(address token_, address admin_, uint256 requirement, uint256 delay, uint256 penalty) {
         if (admin_ == address(0)) revert StakingZeroAddress();
+        _rewardPool = address(new RewardRatePool(token_));
+        _global.lastReleaseAt = uint32(block.timestamp);
         _admin = admin_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin_);
         if (token_ == address(0)) revert StakingZeroAddress();
@@ -160,7 +166,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         whenNotPaused
         returns (uint64)
     {
-        _permit(permit);
+        _permit(permit, registration.amount);
         return _register(registration);
     }
 
@@ -171,7 +177,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     /// @inheritdoc IServiceNodeStaking
     function contributeWithPermit(uint64 nodeId, uint256 amount, Permit calldata permit) external whenNotPaused {
-        _permit(permit);
+        _permit(permit, amount);
         _contribute(nodeId, amount);
     }
 
@@ -183,12 +189,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         (bytes32 onionKey, bool ok) = Curve25519.toMontgomery(r.ed25519Key);
         if (!ok) revert StakingInvalidEd25519Key(r.ed25519Key);
         if (onionKey != r.x25519Key) revert StakingOnionKeyMismatch(r.x25519Key, onionKey);
-        uint64 holder = _nodeByKey[r.ed25519Key];
+        uint64 holder = _keys[r.ed25519Key].nodeId;
         if (holder != 0 && _isLive(holder)) revert StakingKeyInUse(r.ed25519Key, holder);
-        uint256 endpointLength = bytes(r.endpoint).length;
-        if (endpointLength < _MIN_ENDPOINT || endpointLength > _MAX_ENDPOINT) {
-            revert StakingInvalidEndpoint(endpointLength);
-        }
         if (r.signature.length != 64) revert StakingInvalidSignatureLength(r.signature.length);
         if (r.feeBps > MAX_FEE_BPS) revert StakingFeeTooHigh(r.feeBps, MAX_FEE_BPS);
         uint256 operatorMinimum = (requirement + 3) / 4;
@@ -206,15 +208,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             revert StakingInvalidReservation(address(0), reservedTotal);
         }
 
-        _nodeByKey[r.ed25519Key] = nodeId;
         _edKeys[nodeId] = r.ed25519Key;
-        _endpoints[nodeId] = r.endpoint;
-        _entries[nodeId][0] = Entry({
-            account: msg.sender,
-            amount: uint48(r.amount), // r.amount <= requirement < 2^48
-            contributedAt: uint32(block.timestamp),
-            flags: 0
-        });
+        _storeEndpoint(nodeId, r.ed25519Key, r.endpoint);
+        _writeEntry(_entries[nodeId][0], msg.sender, r.amount); // r.amount <= requirement < 2^48
         _pushRef(msg.sender, nodeId, 0);
 
         NodeHeader memory h = NodeHeader({
@@ -223,24 +219,24 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             state: NodeState.Open,
             liveCount: uint8(1 + r.reservations.length),
             highWater: uint8(1 + r.reservations.length),
+            openReservations: uint8(r.reservations.length),
             requirement: config.requirement,
-            activatedAt: 0,
-            accStart: 0,
-            openReservations: uint8(r.reservations.length)
+            penaltyBps: 0,
+            since: 0,
+            rewardMark: 0
         });
 
         _emitRegistered(nodeId, r, requirement);
-        emit StakeContributed(nodeId, msg.sender, r.amount, r.amount);
-        if (r.amount == requirement) _activate(nodeId, h, g, msg.sender);
-        _headers[nodeId] = h;
-        _global = g;
+        if (r.amount == requirement) _activate(nodeId, h, g);
+        _writeHeader(nodeId, h);
+        _writeGlobal(g);
 
         _token.safeTransferFrom(msg.sender, address(this), r.amount);
     }
 
     function _emitRegistered(uint64 nodeId, Registration calldata r, uint256 requirement) private {
         emit NodeRegistered(
-            nodeId, msg.sender, r.ed25519Key, r.x25519Key, r.endpoint, r.feeBps, requirement, r.signature
+            nodeId, msg.sender, r.ed25519Key, r.x25519Key, r.endpoint, r.feeBps, r.amount, requirement, r.signature
         );
     }
 
@@ -268,7 +264,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 Entry({account: res.contributor, amount: uint48(res.amount), contributedAt: 0, flags: _FLAG_RESERVED});
             emit ContributorReserved(nodeId, res.contributor, res.amount);
         }
-        _ends[nodeId].reservedUnfilled = uint48(total);
+        _reservedUnfilled[nodeId] = total;
     }
 
     function _contribute(uint64 nodeId, uint256 amount) private {
@@ -277,10 +273,10 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (h.state != NodeState.Open) revert StakingInvalidNodeState(nodeId, h.state);
 
         uint256 requirement = uint256(h.requirement) * _SESH;
-        uint256 reservedUnfilled = h.openReservations == 0 ? 0 : _ends[nodeId].reservedUnfilled;
+        uint256 reservedUnfilled = h.openReservations == 0 ? 0 : _reservedUnfilled[nodeId];
         uint256 unreserved = requirement - h.totalStaked - reservedUnfilled;
 
-        (bool found, uint256 index, uint256 freeIndex) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index, uint256 freeIndex) = _find(nodeId, h, msg.sender);
         if (found) {
             Entry storage e = _entries[nodeId][index];
             if (e.flags & _FLAG_RESERVED != 0) {
@@ -289,7 +285,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 if (amount - reservedAmount > unreserved) {
                     revert StakingStakeExceedsRequirement(amount, reservedAmount + unreserved);
                 }
-                _ends[nodeId].reservedUnfilled = uint48(reservedUnfilled - reservedAmount);
+                _reservedUnfilled[nodeId] = reservedUnfilled - reservedAmount;
                 h.openReservations -= 1;
                 e.amount = uint48(amount);
                 e.contributedAt = uint32(block.timestamp);
@@ -310,12 +306,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 freeIndex = h.highWater;
                 h.highWater += 1;
             }
-            _entries[nodeId][freeIndex] = Entry({
-                account: msg.sender,
-                amount: uint48(amount),
-                contributedAt: uint32(block.timestamp),
-                flags: 0
-            });
+            _writeEntry(_entries[nodeId][freeIndex], msg.sender, amount);
             h.liveCount += 1;
             _pushRef(msg.sender, nodeId, freeIndex);
         }
@@ -324,21 +315,21 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         emit StakeContributed(nodeId, msg.sender, amount, h.totalStaked);
         if (h.totalStaked == requirement) {
             Global memory g = _global;
-            _activate(nodeId, h, g, _entries[nodeId][0].account);
-            _global = g;
+            _activate(nodeId, h, g);
+            _writeGlobal(g);
         }
-        _headers[nodeId] = h;
+        _writeHeader(nodeId, h);
 
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _activate(uint64 nodeId, NodeHeader memory h, Global memory g, address operator) private {
+    function _activate(uint64 nodeId, NodeHeader memory h, Global memory g) private {
         h.state = NodeState.Active;
-        h.activatedAt = uint32(block.timestamp);
-        h.accStart = g.acc;
+        h.since = uint32(block.timestamp);
+        h.rewardMark = g.acc;
         g.totalActiveStake += h.totalStaked;
         g.activeNodeCount += 1;
-        emit NodeActivated(nodeId, operator, h.totalStaked);
+        emit NodeActivated(nodeId, h.totalStaked);
     }
 
     // ================================================================ leaving
@@ -347,24 +338,21 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function requestExit(uint64 nodeId) external whenNotPaused {
         NodeHeader memory h = _header(nodeId);
         if (h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index,) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (uint256(e.amount) * 4 < h.totalStaked) {
-            uint256 allowedAt = uint256(h.activatedAt) + SMALL_CONTRIBUTOR_LOCK;
+            uint256 allowedAt = uint256(h.since) + SMALL_CONTRIBUTOR_LOCK;
             if (block.timestamp < allowedAt) revert StakingSmallContributorExitTooEarly(nodeId, allowedAt);
         }
 
         Global memory g = _global;
         uint32 unlockAt = uint32(block.timestamp + _config.unlockDelay);
-        NodeEnd storage end = _ends[nodeId];
-        end.exitRequestedAt = uint32(block.timestamp);
-        end.unlockAt = unlockAt;
-        end.accEnd = g.acc;
-        _headers[nodeId].state = NodeState.Exiting;
-        g.totalActiveStake -= h.totalStaked;
-        g.activeNodeCount -= 1;
-        _global = g;
+        _endActiveLife(h, g);
+        h.state = NodeState.Exiting;
+        h.since = unlockAt;
+        _writeHeader(nodeId, h);
+        _writeGlobal(g);
 
         emit NodeExitRequested(nodeId, msg.sender, unlockAt);
     }
@@ -372,33 +360,31 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @inheritdoc IServiceNodeStaking
     function deregisterNode(uint64 nodeId) external onlyRole(SLASHER_ROLE) {
         NodeHeader memory h = _header(nodeId);
-        NodeState state = _effectiveState(nodeId, h.state);
+        NodeState state = _effectiveState(h);
         if (state != NodeState.Active && state != NodeState.Exiting) revert StakingInvalidNodeState(nodeId, state);
 
-        Config memory config = _config;
-        NodeEnd storage end = _ends[nodeId];
+        uint16 penaltyBps_ = _config.penaltyBps;
         if (state == NodeState.Active) {
             Global memory g = _global;
-            end.accEnd = g.acc;
-            g.totalActiveStake -= h.totalStaked;
-            g.activeNodeCount -= 1;
-            _global = g;
+            _endActiveLife(h, g);
+            _writeGlobal(g);
         }
         uint64 unlockAt = uint64(block.timestamp + PENALTY_LOCK);
-        end.unlockAt = uint32(unlockAt);
-        end.penaltyBps = config.penaltyBps;
-        _headers[nodeId].state = NodeState.Deregistered;
+        h.state = NodeState.Deregistered;
+        h.since = uint32(unlockAt);
+        h.penaltyBps = penaltyBps_;
+        _writeHeader(nodeId, h);
 
-        uint256 penalty = uint256(h.totalStaked) * config.penaltyBps / _BPS;
+        uint256 penalty = uint256(h.totalStaked) * penaltyBps_ / _BPS;
         emit NodeDeregistered(nodeId, msg.sender, penalty, unlockAt);
-        if (penalty != 0) _token.safeTransfer(config.rewardPool, penalty);
+        if (penalty != 0) _token.safeTransfer(_rewardPool, penalty);
     }
 
     /// @inheritdoc IServiceNodeStaking
     /// @dev Not paused: every path pays only stake that is unlocked.
     function withdraw(uint64 nodeId) external {
         NodeHeader memory h = _header(nodeId);
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, msg.sender);
+        (bool found, uint256 index,) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (e.flags & _FLAG_WITHDRAWN != 0) revert StakingAlreadyWithdrawn(nodeId, msg.sender);
@@ -410,7 +396,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             delete _entries[nodeId][index];
             h.totalStaked -= e.amount;
             h.liveCount -= 1;
-            _headers[nodeId] = h;
+            _writeHeader(nodeId, h);
             emit ContributorWithdrawn(nodeId, msg.sender, e.amount);
             _token.safeTransfer(msg.sender, e.amount);
             return;
@@ -419,11 +405,10 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (h.state != NodeState.Exiting && h.state != NodeState.Exited && h.state != NodeState.Deregistered) {
             revert StakingInvalidNodeState(nodeId, h.state);
         }
-        NodeEnd memory end = _ends[nodeId];
-        if (block.timestamp < end.unlockAt) revert StakingStakeLocked(nodeId, end.unlockAt);
+        if (block.timestamp < h.since) revert StakingStakeLocked(nodeId, h.since);
         if (h.state == NodeState.Exiting) _headers[nodeId].state = NodeState.Exited;
 
-        uint256 payout = _payout(e.amount, end.penaltyBps, h.state);
+        uint256 payout = _payout(e.amount, h.penaltyBps, h.state);
         _entries[nodeId][index].flags = e.flags | _FLAG_WITHDRAWN;
         emit StakeWithdrawn(nodeId, msg.sender, payout);
         _token.safeTransfer(msg.sender, payout);
@@ -445,19 +430,25 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     // ================================================================ rewards
 
     /// @inheritdoc IServiceNodeStaking
-    function notifyRewardsReleased(uint256 amount) external {
-        Config memory config = _config;
-        if (msg.sender != config.rewardPool) revert StakingCallerNotRewardPool(msg.sender);
+    function recordRelease(uint256 poolBalance) external returns (uint256 amount) {
+        if (msg.sender != _rewardPool) revert StakingCallerNotRewardPool(msg.sender);
         Global memory g = _global;
-        if (g.totalActiveStake == 0) {
-            // Nobody to pay: the release goes back to the reserve.
-            if (amount != 0) _token.safeTransfer(config.rewardPool, amount);
-            emit RewardsReleased(0, g.acc, 0);
-            return;
+        uint256 elapsed = block.timestamp - g.lastReleaseAt;
+        if (elapsed == 0) return 0;
+        g.lastReleaseAt = uint32(block.timestamp);
+        if (g.totalActiveStake != 0) {
+            amount = RewardRate.releasable(poolBalance, elapsed);
+            g.acc += (amount * _PRECISION / g.totalActiveStake).toUint88();
         }
-        g.acc += (amount * _PRECISION / g.totalActiveStake).toUint88();
-        _global = g;
-        emit RewardsReleased(amount, g.acc, g.totalActiveStake);
+        _writeGlobal(g);
+        emit RewardsReleased(amount, elapsed, g.acc);
+    }
+
+    /// @inheritdoc IServiceNodeStaking
+    function pendingRelease(uint256 poolBalance) external view returns (uint256 amount, uint64 lastReleaseAt) {
+        Global memory g = _global;
+        lastReleaseAt = g.lastReleaseAt;
+        if (g.totalActiveStake != 0) amount = RewardRate.releasable(poolBalance, block.timestamp - lastReleaseAt);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -467,14 +458,14 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 i;
         while (i < length) {
             StakeRef memory ref = _refs[msg.sender][i];
-            (bool stale, uint256 owed, uint256 accTo, bool finished) = _owed(msg.sender, ref, acc);
+            (bool stale, uint256 owed, uint256 earned, bool finished) = _owed(msg.sender, ref, acc);
             amount += owed;
             if (stale || finished) {
                 // Finished: ended, withdrawn and now fully paid. Swap the last ref in, re-examine i.
                 length -= 1;
                 _removeRef(msg.sender, i, length);
             } else {
-                if (owed != 0) _refs[msg.sender][i].claimedAcc = uint88(accTo);
+                if (owed != 0) _refs[msg.sender][i].claimed = uint88(earned);
                 ++i;
             }
         }
@@ -483,11 +474,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         _token.safeTransfer(msg.sender, amount);
     }
 
-    /// @dev What `ref` owes its account now, up to which accumulator value, and whether the ref can go.
+    /// @dev What `ref` owes its account now, the node's reward per stake so far, and whether the ref can go.
     function _owed(address account, StakeRef memory ref, uint256 acc)
         private
         view
-        returns (bool stale, uint256 owed, uint256 accTo, bool finished)
+        returns (bool stale, uint256 owed, uint256 earned, bool finished)
     {
         Entry memory e = _entries[ref.nodeId][ref.index];
         if (e.account != account || e.contributedAt != ref.contributedAt || e.flags & _FLAG_RESERVED != 0) {
@@ -496,12 +487,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         NodeHeader memory h = _headers[ref.nodeId];
         bool withdrawn = e.flags & _FLAG_WITHDRAWN != 0;
         if (h.state == NodeState.Open || h.state == NodeState.Cancelled) return (false, 0, 0, withdrawn);
-        accTo = h.state == NodeState.Active ? acc : _ends[ref.nodeId].accEnd;
-        uint256 from = ref.claimedAcc > h.accStart ? ref.claimedAcc : h.accStart;
-        if (accTo > from) {
+        earned = h.state == NodeState.Active ? acc - h.rewardMark : h.rewardMark;
+        if (earned > ref.claimed) {
             uint256 weight = uint256(e.amount) * (_BPS - h.feeBps);
             if (ref.index == 0) weight += uint256(h.totalStaked) * h.feeBps;
-            owed = weight * (accTo - from) / (_BPS * _PRECISION);
+            owed = weight * (earned - ref.claimed) / (_BPS * _PRECISION);
         }
         finished = withdrawn;
     }
@@ -513,9 +503,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         NodeHeader memory h = _header(nodeId);
         if (_entries[nodeId][0].account != msg.sender) revert StakingNotContributor(nodeId, msg.sender);
         if (h.state != NodeState.Open && h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
-        uint256 length = bytes(endpoint).length;
-        if (length < _MIN_ENDPOINT || length > _MAX_ENDPOINT) revert StakingInvalidEndpoint(length);
-        _endpoints[nodeId] = endpoint;
+        _storeEndpoint(nodeId, _edKeys[nodeId], endpoint);
         emit EndpointUpdated(nodeId, endpoint);
     }
 
@@ -534,14 +522,6 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @inheritdoc IServiceNodeStaking
     function setPenaltyBps(uint256 penalty) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setPenaltyBps(penalty);
-    }
-
-    /// @inheritdoc IServiceNodeStaking
-    function setRewardPool(address pool) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (pool == address(0)) revert StakingZeroAddress();
-        if (_config.rewardPool != address(0)) revert StakingRewardPoolAlreadySet(_config.rewardPool);
-        _config.rewardPool = pool;
-        emit RewardPoolSet(pool);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -636,7 +616,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     /// @inheritdoc IServiceNodeStaking
     function nodeIdByKey(bytes32 ed25519Key) external view returns (uint64) {
-        uint64 nodeId = _nodeByKey[ed25519Key];
+        uint64 nodeId = _keys[ed25519Key].nodeId;
         return nodeId != 0 && _isLive(nodeId) ? nodeId : 0;
     }
 
@@ -695,18 +675,15 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             if (stale) continue;
             Entry memory e = _entries[ref.nodeId][ref.index];
             NodeHeader memory h = _headers[ref.nodeId];
-            NodeEnd memory end = _ends[ref.nodeId];
-            NodeState state = _effectiveState(ref.nodeId, h.state);
+            NodeState state = _effectiveState(h);
             bool withdrawn = e.flags & _FLAG_WITHDRAWN != 0;
             if (withdrawn && owed == 0) continue;
             uint256 withdrawable;
             if (!withdrawn) {
                 if (state == NodeState.Open && ref.index != 0) {
                     if (block.timestamp >= uint256(e.contributedAt) + OPEN_WITHDRAW_DELAY) withdrawable = e.amount;
-                } else if (
-                    (state == NodeState.Exited || state == NodeState.Deregistered) && block.timestamp >= end.unlockAt
-                ) {
-                    withdrawable = _payout(e.amount, end.penaltyBps, h.state);
+                } else if ((state == NodeState.Exited || state == NodeState.Deregistered) && block.timestamp >= h.since) {
+                    withdrawable = _payout(e.amount, h.penaltyBps, h.state);
                 }
             }
             list[n++] = StakeView({
@@ -715,7 +692,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 amount: e.amount,
                 withdrawable: withdrawable,
                 claimable: owed,
-                unlockAt: state == NodeState.Open ? uint64(e.contributedAt) + uint64(OPEN_WITHDRAW_DELAY) : end.unlockAt,
+                unlockAt: _unlockAt(h, e),
                 isOperator: ref.index == 0,
                 withdrawn: withdrawn
             });
@@ -739,7 +716,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function stakeOf(uint64 nodeId, address account) external view returns (uint256 amount, uint256 total) {
         NodeHeader memory h = _headers[nodeId];
         total = h.totalStaked;
-        (bool found, uint256 index,) = _find(nodeId, h.highWater, account);
+        (bool found, uint256 index,) = _find(nodeId, h, account);
         if (found) {
             Entry memory e = _entries[nodeId][index];
             if (e.flags & _FLAG_RESERVED == 0) amount = e.amount;
@@ -750,7 +727,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function minContribution(uint64 nodeId) public view returns (uint256) {
         NodeHeader memory h = _header(nodeId);
         if (h.state != NodeState.Open || h.liveCount >= MAX_CONTRIBUTORS) return 0;
-        uint256 unreserved = uint256(h.requirement) * _SESH - h.totalStaked - _ends[nodeId].reservedUnfilled;
+        uint256 unreserved = uint256(h.requirement) * _SESH - h.totalStaked - _reservedUnfilled[nodeId];
         return _ceilDiv(unreserved, MAX_CONTRIBUTORS - h.liveCount);
     }
 
@@ -786,7 +763,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     /// @inheritdoc IServiceNodeStaking
     function rewardPool() external view returns (address) {
-        return _config.rewardPool;
+        return _rewardPool;
     }
 
     // ================================================================ internals
@@ -798,56 +775,101 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _nodeView(uint64 nodeId) private view returns (NodeView memory v) {
         NodeHeader memory h = _headers[nodeId];
-        NodeEnd memory end = _ends[nodeId];
         bytes32 edKey = _edKeys[nodeId];
         (bytes32 xKey,) = Curve25519.toMontgomery(edKey);
         Entry memory operatorEntry = _entries[nodeId][0];
         v.id = nodeId;
-        v.state = _effectiveState(nodeId, h.state);
+        v.state = _effectiveState(h);
         v.operator = operatorEntry.account;
         v.ed25519Key = edKey;
         v.x25519Key = xKey;
-        v.endpoint = _endpoints[nodeId];
+        v.endpoint = _endpoint(nodeId, edKey);
         v.feeBps = h.feeBps;
         v.stakingRequirement = uint256(h.requirement) * _SESH;
         v.totalStaked = h.totalStaked;
         v.contributorCount = h.liveCount;
         if (h.state == NodeState.Open) {
-            v.totalReserved = end.reservedUnfilled;
+            v.totalReserved = _reservedUnfilled[nodeId];
             v.openSlots = uint8(MAX_CONTRIBUTORS - h.liveCount);
             v.minContribution = minContribution(nodeId);
         }
         v.registeredAt = operatorEntry.contributedAt;
-        v.activatedAt = h.activatedAt;
-        v.exitRequestedAt = end.exitRequestedAt;
-        v.unlockAt = end.unlockAt;
-        if (h.state == NodeState.Deregistered) v.penaltyBps = end.penaltyBps;
+        if (h.state == NodeState.Active) v.activatedAt = h.since;
+        else if (h.state != NodeState.Open && h.state != NodeState.Cancelled) v.unlockAt = h.since;
+        v.penaltyBps = h.penaltyBps;
     }
 
     /// @dev Exiting becomes Exited at its unlock time without a transaction.
-    function _effectiveState(uint64 nodeId, NodeState stored) private view returns (NodeState) {
-        if (stored == NodeState.Exiting && block.timestamp >= _ends[nodeId].unlockAt) return NodeState.Exited;
-        return stored;
+    function _effectiveState(NodeHeader memory h) private view returns (NodeState) {
+        if (h.state == NodeState.Exiting && block.timestamp >= h.since) return NodeState.Exited;
+        return h.state;
     }
 
     /// @dev Live nodes hold their identity key: anything before its stake is unlocked.
     function _isLive(uint64 nodeId) private view returns (bool) {
-        NodeState state = _effectiveState(nodeId, _headers[nodeId].state);
+        NodeHeader memory h = _headers[nodeId];
+        NodeState state = _effectiveState(h);
         if (state == NodeState.Exited || state == NodeState.Cancelled) return false;
-        if (state == NodeState.Deregistered) return block.timestamp < _ends[nodeId].unlockAt;
+        if (state == NodeState.Deregistered) return block.timestamp < h.since;
         return true;
     }
 
-    /// @dev Finds `account` among the node's entries, and the first free entry below the high water.
-    function _find(uint64 nodeId, uint256 highWater, address account)
+    /// @dev Freezes the node's reward per stake and takes its stake out of the active total.
+    function _endActiveLife(NodeHeader memory h, Global memory g) private pure {
+        h.rewardMark = g.acc - h.rewardMark;
+        g.totalActiveStake -= h.totalStaked;
+        g.activeNodeCount -= 1;
+    }
+
+    function _unlockAt(NodeHeader memory h, Entry memory e) private pure returns (uint64) {
+        if (h.state == NodeState.Open) return uint64(e.contributedAt) + uint64(OPEN_WITHDRAW_DELAY);
+        if (h.state == NodeState.Active || h.state == NodeState.Cancelled) return 0;
+        return h.since;
+    }
+
+    /// @dev Validates and stores an endpoint in the key's word (first 23 bytes) and a tail if longer.
+    function _storeEndpoint(uint64 nodeId, bytes32 edKey, string calldata endpoint) private {
+        uint256 length = bytes(endpoint).length;
+        if (length < _MIN_ENDPOINT || length > _MAX_ENDPOINT) revert StakingInvalidEndpoint(length);
+        _keys[edKey] = KeyRecord({nodeId: nodeId, endpointLength: uint8(length), endpointHead: bytes23(bytes(endpoint))});
+        if (length > 23) _endpointTails[nodeId] = bytes(endpoint[23:]);
+    }
+
+    /// @dev The node's endpoint, or "" once a later node took over its identity key.
+    function _endpoint(uint64 nodeId, bytes32 edKey) private view returns (string memory) {
+        KeyRecord memory rec = _keys[edKey];
+        if (rec.nodeId != nodeId) return "";
+        uint256 headLength = rec.endpointLength > 23 ? 23 : rec.endpointLength;
+        bytes memory head = new bytes(headLength);
+        for (uint256 i; i < headLength; ++i) {
+            head[i] = rec.endpointHead[i];
+        }
+        return rec.endpointLength > 23 ? string.concat(string(head), string(_endpointTails[nodeId])) : string(head);
+    }
+
+    /// @dev Finds `account`'s entry in the node, and a free entry below the high water if it has none.
+    /// Looks through whichever is shorter: the account's own stakes (whose refs hold the entry index) or
+    /// the node's entries. Unpaid reservations have no ref yet, so a node with any is searched directly.
+    function _find(uint64 nodeId, NodeHeader memory h, address account)
         private
         view
         returns (bool found, uint256 index, uint256 freeIndex)
     {
         freeIndex = type(uint256).max;
-        for (uint256 i; i < highWater; ++i) {
+        uint256 refCount = _refs[account][0].length;
+        if (h.openReservations == 0 && refCount < h.highWater) {
+            for (uint256 i; i < refCount; ++i) {
+                StakeRef memory ref = _refs[account][i];
+                if (ref.nodeId != nodeId) continue;
+                Entry memory e = _entries[nodeId][ref.index];
+                if (e.account == account && e.contributedAt == ref.contributedAt) return (true, ref.index, freeIndex);
+            }
+            // Not a contributor: new entries go at the high water unless all ten were used once.
+            if (h.highWater < MAX_CONTRIBUTORS) return (false, 0, freeIndex);
+        }
+        for (uint256 i; i < h.highWater; ++i) {
             address a = _entries[nodeId][i].account;
-            if (a == account) return (true, i, freeIndex);
+            if (a == account) return (true, i, type(uint256).max);
             if (a == address(0) && freeIndex == type(uint256).max) freeIndex = i;
         }
     }
@@ -860,20 +882,55 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _pushRef(address account, uint64 nodeId, uint256 index) private {
         StakeRef storage head = _refs[account][0];
-        uint16 length = head.length;
-        StakeRef memory ref = StakeRef({
-            nodeId: nodeId,
-            index: uint8(index),
-            contributedAt: uint32(block.timestamp),
-            claimedAcc: 0,
-            length: 0
-        });
+        uint256 length = head.length;
+        // Layout of StakeRef: nodeId [0,64) index [64,72) contributedAt [72,104) claimed [104,192) length [192,208).
+        uint256 word = uint256(nodeId) | (index << 64) | (block.timestamp << 72);
         if (length == 0) {
-            ref.length = 1;
-            _refs[account][0] = ref;
+            _store(head, word | (uint256(1) << 192));
         } else {
-            _refs[account][length] = ref;
-            head.length = length + 1;
+            StakeRef storage slot = _refs[account][length];
+            _store(slot, word);
+            head.length = uint16(length + 1);
+        }
+    }
+
+    /// @dev One SSTORE for the header (assigning a memory struct to storage copies it field by field).
+    function _writeHeader(uint64 nodeId, NodeHeader memory h) private {
+        uint256 word = uint256(h.totalStaked) | (uint256(h.feeBps) << 48) | (uint256(h.state) << 64)
+            | (uint256(h.liveCount) << 72) | (uint256(h.highWater) << 80) | (uint256(h.openReservations) << 88)
+            | (uint256(h.requirement) << 96) | (uint256(h.penaltyBps) << 120) | (uint256(h.since) << 136)
+            | (uint256(h.rewardMark) << 168);
+        NodeHeader storage slot = _headers[nodeId];
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @dev One SSTORE for the global word.
+    function _writeGlobal(Global memory g) private {
+        uint256 word = uint256(g.acc) | (uint256(g.totalActiveStake) << 88) | (uint256(g.nodeCount) << 152)
+            | (uint256(g.activeNodeCount) << 184) | (g.paused ? uint256(1) << 216 : 0) | (uint256(g.lastReleaseAt) << 224);
+        Global storage slot = _global;
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @dev One SSTORE for a new contributor entry (a struct literal is copied field by field).
+    function _writeEntry(Entry storage e, address account, uint256 amount) private {
+        // Layout of Entry: account [0,160) amount [160,208) contributedAt [208,240) flags [240,248).
+        _store(e, uint256(uint160(account)) | (amount << 160) | (block.timestamp << 208));
+    }
+
+    function _store(Entry storage e, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(e.slot, word)
+        }
+    }
+
+    function _store(StakeRef storage ref, uint256 word) private {
+        assembly ("memory-safe") {
+            sstore(ref.slot, word)
         }
     }
 
@@ -890,9 +947,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (last == 0) delete refs[0];
     }
 
-    function _permit(Permit calldata p) private {
+    function _permit(Permit calldata p, uint256 value) private {
         // A permit already used (for example front-run from the mempool) is fine if the allowance is there.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), p.value, p.deadline, p.v, p.r, p.s) {}
+        try IERC20Permit(address(_token)).permit(msg.sender, address(this), value, p.deadline, p.v, p.r, p.s) {}
             catch {}
     }
 

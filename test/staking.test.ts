@@ -75,9 +75,15 @@ describe("ServiceNodeStaking", () => {
       assert.equal(await sys.staking.read.penaltyBps(), 20n);
     });
 
-    it("cannot set the reward pool twice", async () => {
-      await expectError(sys.staking.write.setRewardPool([alice.account.address]), "StakingRewardPoolAlreadySet");
-      await expectError(sys.staking.write.setRewardPool([zeroAddress]), "StakingZeroAddress");
+    it("creates its reward pool, which serves only this staking contract", async () => {
+      const pool = await sys.viem.getContractAt("RewardRatePool", await sys.staking.read.rewardPool());
+      assert.equal(getAddress(await pool.read.staking()), getAddress(sys.staking.address));
+      assert.equal(getAddress(await pool.read.token()), getAddress(sys.token.address));
+      assert.equal(await pool.read.ANNUAL_RATE_PER_MILLE(), 151n);
+      await expectError(
+        sys.viem.deployContract("ServiceNodeStaking", [sys.token.address, zeroAddress, REQUIREMENT, 14n * DAY, 20n]),
+        "StakingZeroAddress",
+      );
     });
   });
 
@@ -86,15 +92,11 @@ describe("ServiceNodeStaking", () => {
       const { args, keys } = await registration(sys, operator.account.address);
       const permit = await signPermit(sys, operator, args.amount);
       const hash = sys.staking.write.registerNodeWithPermit([args, permit], { account: operator.account });
-      await sys.viem.assertions.emitWithArgs(hash, sys.staking, "NodeActivated", [
-        1n,
-        getAddress(operator.account.address),
-        REQUIREMENT,
-      ]);
+      await sys.viem.assertions.emitWithArgs(hash, sys.staking, "NodeActivated", [1n, REQUIREMENT]);
       const node = await sys.staking.read.getNode([1n]);
       assert.equal(node.state, State.Active);
       assert.equal(node.x25519Key, keys.x25519Key);
-      assert.equal(node.endpoint, "relay-01.example.net:22021");
+      assert.equal(node.endpoint, "203.0.113.7:22021");
       assert.equal(getAddress(node.operator), getAddress(operator.account.address));
       assert.equal(await sys.staking.read.nodeIdByKey([keys.ed25519Key]), 1n);
       assert.equal(await sys.staking.read.onionKeyOf([keys.ed25519Key]), keys.x25519Key);
@@ -339,7 +341,7 @@ describe("ServiceNodeStaking", () => {
       const poolBefore = await sys.token.read.balanceOf([sys.rewardPool.address]);
       const hash = await sys.rewardPool.write.release();
       const receipt = await sys.publicClient.waitForTransactionReceipt({ hash });
-      const [event] = await sys.rewardPool.getEvents.RewardsReleased({}, { blockHash: receipt.blockHash });
+      const [event] = await sys.staking.getEvents.RewardsReleased({}, { blockHash: receipt.blockHash });
       const released = event.args.amount as bigint;
       const elapsed = event.args.elapsed as bigint;
       assert.ok(elapsed >= 30n * DAY && elapsed < 30n * DAY + 5n);
@@ -401,7 +403,7 @@ describe("ServiceNodeStaking", () => {
     });
 
     it("only the reward pool reports releases", async () => {
-      await expectError(sys.staking.write.notifyRewardsReleased([1n]), "StakingCallerNotRewardPool");
+      await expectError(sys.staking.write.recordRelease([1n]), "StakingCallerNotRewardPool");
     });
   });
 

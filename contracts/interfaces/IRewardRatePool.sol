@@ -4,13 +4,13 @@ pragma solidity ^0.8.24;
 /// @title IRewardRatePool
 /// @notice Holds the SESH reward reserve and releases it to the staking contract at a simple annual
 /// rate of 15.1% of its balance: `balance × 151 × elapsed / (1000 × 365 days)` since the last release.
-/// Frequent releases compound to about 14% a year. Anyone may call {release}; it is cheap on purpose.
+/// Frequent releases compound to about 14% a year. Anyone may call {release}; it is cheap on purpose:
+/// the staking contract keeps the release time in the word it updates anyway for its reward
+/// accumulator, and the pool is created by the staking contract's constructor so that each knows the
+/// other as an immutable: a release reads and writes no storage of the pool's own.
 interface IRewardRatePool {
     /// @notice An address argument is zero.
     error RewardPoolZeroAddress();
-
-    /// @notice `amount` was released to the staking contract for `elapsed` seconds.
-    event RewardsReleased(uint256 amount, uint256 elapsed, uint256 poolBalance);
 
     /// @notice Releases what accrued since the last release to the staking contract.
     /// @return amount The SESH released (0 if nothing accrued).

@@ -64,9 +64,9 @@ interface IServiceNodeStaking {
         Reservation[] reservations;
     }
 
-    /// @notice An ERC-2612 permit for the SESH transfer, so staking is one transaction.
+    /// @notice An ERC-2612 permit for the SESH transfer, so staking is one transaction. It is signed for
+    /// exactly the amount staked.
     struct Permit {
-        uint256 value;
         uint256 deadline;
         uint8 v;
         bytes32 r;
@@ -82,7 +82,9 @@ interface IServiceNodeStaking {
         bool withdrawn;
     }
 
-    /// @notice Everything the relays and the portal show about a node.
+    /// @notice Everything the relays and the portal show about a node. `activatedAt` is set while
+    /// Active; `unlockAt` once the node is Exiting, Exited or Deregistered. The endpoint reads "" for an
+    /// ended node whose identity key a later node registered again.
     struct NodeView {
         uint64 id;
         NodeState state;
@@ -99,7 +101,6 @@ interface IServiceNodeStaking {
         uint256 minContribution;
         uint64 registeredAt;
         uint64 activatedAt;
-        uint64 exitRequestedAt;
         uint64 unlockAt;
         uint16 penaltyBps;
     }
@@ -160,10 +161,8 @@ interface IServiceNodeStaking {
     error StakingNothingToClaim(address account);
     /// @notice A setting is outside its bounds.
     error StakingSettingOutOfBounds(uint256 value, uint256 minimum, uint256 maximum);
-    /// @notice Only the reward pool may report releases.
+    /// @notice Only the reward pool may record releases.
     error StakingCallerNotRewardPool(address caller);
-    /// @notice The reward pool is already set.
-    error StakingRewardPoolAlreadySet(address rewardPool);
     /// @notice The contract is paused; only unlocked stake can be withdrawn.
     error StakingPaused();
     /// @notice An address argument is zero.
@@ -183,15 +182,16 @@ interface IServiceNodeStaking {
         bytes32 x25519Key,
         string endpoint,
         uint16 feeBps,
+        uint256 operatorStake,
         uint256 stakingRequirement,
         bytes signature
     );
     /// @notice A contributor slot was reserved at registration.
     event ContributorReserved(uint64 indexed nodeId, address indexed contributor, uint256 amount);
-    /// @notice Stake was added to an Open node.
+    /// @notice Stake was added to an Open node (the operator's own stake is in {NodeRegistered}).
     event StakeContributed(uint64 indexed nodeId, address indexed contributor, uint256 amount, uint256 totalStaked);
-    /// @notice The node reached its requirement and is Active.
-    event NodeActivated(uint64 indexed nodeId, address indexed operator, uint256 totalStaked);
+    /// @notice The node reached its requirement and is Active (its operator is in {NodeRegistered}).
+    event NodeActivated(uint64 indexed nodeId, uint256 totalStaked);
     /// @notice A contributor left an Open node and was refunded.
     event ContributorWithdrawn(uint64 indexed nodeId, address indexed contributor, uint256 amount);
     /// @notice The operator left its Open node; every contributor was refunded.
@@ -204,12 +204,11 @@ interface IServiceNodeStaking {
     event StakeWithdrawn(uint64 indexed nodeId, address indexed contributor, uint256 amount);
     /// @notice The operator moved its relay to a new endpoint.
     event EndpointUpdated(uint64 indexed nodeId, string endpoint);
-    /// @notice The reward pool released `amount`; `rewardPerStake` is the new accumulator (×1e18).
-    event RewardsReleased(uint256 amount, uint256 rewardPerStake, uint256 totalActiveStake);
+    /// @notice The reward pool released `amount` for the `elapsed` seconds since the last release;
+    /// `rewardPerStake` is the new accumulator (×1e18 per unit of active stake).
+    event RewardsReleased(uint256 amount, uint256 elapsed, uint256 rewardPerStake);
     /// @notice Rewards were paid to `account`.
     event RewardsClaimed(address indexed account, uint256 amount);
-    /// @notice The reward pool was set (once).
-    event RewardPoolSet(address indexed rewardPool);
     /// @notice The staking requirement for nodes registered from now on changed.
     event StakingRequirementUpdated(uint256 oldRequirement, uint256 newRequirement);
     /// @notice The unlock delay for exits requested from now on changed.
@@ -261,8 +260,13 @@ interface IServiceNodeStaking {
 
     // ---------------------------------------------------------------- reward pool
 
-    /// @notice Called by the reward pool after it transferred `amount` here.
-    function notifyRewardsReleased(uint256 amount) external;
+    /// @notice Called by the reward pool's {IRewardRatePool-release} with its balance: accounts the
+    /// release since the last one and returns the amount the pool then transfers here. Time in which no
+    /// node is Active releases nothing (the reserve keeps it).
+    function recordRelease(uint256 poolBalance) external returns (uint256 amount);
+
+    /// @notice What the pool would release now, and the time of the last release.
+    function pendingRelease(uint256 poolBalance) external view returns (uint256 amount, uint64 lastReleaseAt);
 
     // ---------------------------------------------------------------- governance
 
@@ -278,9 +282,6 @@ interface IServiceNodeStaking {
 
     /// @notice Sets the penalty fraction for future deregistrations, in basis points.
     function setPenaltyBps(uint256 penaltyBps) external;
-
-    /// @notice Sets the reward pool, once.
-    function setRewardPool(address rewardPool) external;
 
     /// @notice Offers the admin role to `newAdmin` (step one of two; the zero address cancels).
     function beginAdminTransfer(address newAdmin) external;

@@ -51,7 +51,7 @@ export async function signPermit(system: System, owner: System["wallets"][number
     message: { owner: owner.account.address, spender: spender ?? staking.address, value, nonce, deadline },
   });
   const { r, s, v, yParity } = parseSignature(signature);
-  return { value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+  return { deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
 }
 
 /** A complete registration by `operator` for a fresh node identity. */
@@ -77,7 +77,7 @@ export async function registration(
     args: {
       ed25519Key: keys.ed25519Key,
       x25519Key: keys.x25519Key,
-      endpoint: opts.endpoint ?? "relay-01.example.net:22021",
+      endpoint: opts.endpoint ?? "203.0.113.7:22021",
       signature: keys.sign(message),
       feeBps: opts.feeBps ?? 1_000,
       amount: opts.amount ?? REQUIREMENT,
