@@ -12,7 +12,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const check = process.argv.includes("--check");
 const fmt = (n: bigint) => n.toLocaleString("en-US");
 
-const files = (await readdir(path.join(here, "gas"))).filter((f) => f.endsWith(".ts") && f !== "types.ts").sort();
+const files = (await readdir(path.join(here, "gas")))
+  .filter((f) => f.endsWith(".ts") && f !== "types.ts")
+  .sort();
 const sections: GasSection[] = [];
 for (const file of files) {
   process.stderr.write(`measuring ${file} ...\n`);

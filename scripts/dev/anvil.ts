@@ -7,12 +7,6 @@ import path from "node:path";
 /** anvil's default mnemonic; its accounts are the well-known test accounts (never use them for real funds). */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 
-/**
- * ServiceNodeStaking's runtime code is above the 24 KiB limit of EIP-170; until it is split, the local
- * chain lifts the limit so the system deploys. Arbitrum enforces it: see the deploy notes in the README.
- */
-export const LIFT_CODE_SIZE_LIMIT = true;
-
 /** The anvil binary shipped by the @foundry-rs/anvil package (no download). */
 export function anvilBinary(): string {
   const require = createRequire(import.meta.url);
@@ -35,7 +29,6 @@ export function anvilArgs({ host = "127.0.0.1", port, chainId = 31337, blockTime
   const args = ["--host", host, "--port", String(port), "--chain-id", String(chainId)];
   args.push("--mnemonic", ANVIL_MNEMONIC, "--accounts", "10", "--balance", "10000");
   if (blockTime !== undefined) args.push("--block-time", String(blockTime));
-  if (LIFT_CODE_SIZE_LIMIT) args.push("--disable-code-size-limit");
   return args;
 }
 

@@ -116,7 +116,11 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
       throw new Error(`${spec.name} could not be started (${spec.command}).`);
     const service: Service = { name: spec.name, pid: child.pid, process: child };
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => log(spec.name, line));
+      if (stream) {
+        createInterface({ input: stream }).on("line", (line) => {
+          if (line.trim() !== "") log(spec.name, line);
+        });
+      }
     }
     const entry = {
       spec,

@@ -1,5 +1,12 @@
 import type { Hash } from "viem";
-import { deploySystem, REQUIREMENT, registration, SESH, type System, signPermit } from "../../test/utils/fixture.js";
+import {
+  deploySystem,
+  REQUIREMENT,
+  registration,
+  SESH,
+  type System,
+  signPermit,
+} from "../../test/utils/fixture.js";
 import type { GasRow, GasSection } from "./types.js";
 
 /** Gas of every state-changing function of ServiceNodeStaking and RewardRatePool. */
@@ -37,10 +44,20 @@ export default async function measureStaking(): Promise<GasSection> {
   const lastNode = async () => BigInt((await staking.read.networkStats())[0]);
 
   // Registration.
-  await add("registerNodeWithPermit: solo node, activates (operator's first stake)", register(await fresh(14), REQUIREMENT), 250_000n);
-  await add("registerNodeWithPermit: shared node, operator 25% (operator's second node)", register(w[14], 6_250n * SESH));
+  await add(
+    "registerNodeWithPermit: solo node, activates (operator's first stake)",
+    register(await fresh(14), REQUIREMENT),
+    250_000n,
+  );
+  await add(
+    "registerNodeWithPermit: shared node, operator 25% (operator's second node)",
+    register(w[14], 6_250n * SESH),
+  );
   const shared = await lastNode();
-  await add("registerNode: shared node after approve (operator's first stake)", register(await fresh(15), 6_250n * SESH, false));
+  await add(
+    "registerNode: shared node after approve (operator's first stake)",
+    register(await fresh(15), 6_250n * SESH, false),
+  );
   const open = await lastNode();
 
   // Contributions into the shared node: 9 contributors fill it, the last activates it.
@@ -70,18 +87,28 @@ export default async function measureStaking(): Promise<GasSection> {
     const amount = left / slots + (left % slots === 0n ? 0n : 1n);
     left -= amount;
     const hash = contributeWithPermit(i === 8 ? w[16] : w[4 + i], second, amount);
-    if (i === 8) await add("contributeWithPermit: 10th contributor, activates the node (staked before)", hash, 130_000n);
+    if (i === 8)
+      await add("contributeWithPermit: 10th contributor, activates the node (staked before)", hash, 130_000n);
     else await gasOf(hash);
   }
 
   // A contributor leaving an Open node after a day, and an operator cancelling one with contributors.
   await token.write.approve([staking.address, 5_000n * SESH], { account: w[1].account });
-  await add("contribute: after approve", staking.write.contribute([open, 5_000n * SESH], { account: w[1].account }));
+  await add(
+    "contribute: after approve",
+    staking.write.contribute([open, 5_000n * SESH], { account: w[1].account }),
+  );
   await token.write.approve([staking.address, 5_000n * SESH], { account: w[2].account });
   await staking.write.contribute([open, 5_000n * SESH], { account: w[2].account });
   await networkHelpers.time.increase(24 * 60 * 60);
-  await add("withdraw: contributor leaves an Open node", staking.write.withdraw([open], { account: w[1].account }));
-  await add("withdraw: operator cancels an Open node, 1 contributor refunded", staking.write.withdraw([open], { account: w[15].account }));
+  await add(
+    "withdraw: contributor leaves an Open node",
+    staking.write.withdraw([open], { account: w[1].account }),
+  );
+  await add(
+    "withdraw: operator cancels an Open node, 1 contributor refunded",
+    staking.write.withdraw([open], { account: w[15].account }),
+  );
 
   // Ten solo nodes of one operator, for claims.
   const many = w[12];
@@ -95,7 +122,11 @@ export default async function measureStaking(): Promise<GasSection> {
   await add("claim: 10 nodes", staking.write.claim({ account: many.account }), 250_000n);
 
   // Exit and withdraw.
-  await add("requestExit: by the operator", staking.write.requestExit([manyFirst], { account: many.account }), 60_000n);
+  await add(
+    "requestExit: by the operator",
+    staking.write.requestExit([manyFirst], { account: many.account }),
+    60_000n,
+  );
   await networkHelpers.time.increase(30 * 24 * 60 * 60);
   await add(
     "requestExit: by the 10th contributor (scans the node's contributors)",
@@ -103,13 +134,28 @@ export default async function measureStaking(): Promise<GasSection> {
     60_000n,
   );
   await networkHelpers.time.increase(14 * 24 * 60 * 60);
-  await add("withdraw: unlocked stake after exit (operator)", staking.write.withdraw([manyFirst], { account: many.account }), 70_000n);
-  await add("withdraw: unlocked stake after exit (10th contributor)", staking.write.withdraw([shared], { account: w[11].account }), 70_000n);
-  await add("claim: one node, exited and withdrawn (prunes the stake)", staking.write.claim({ account: w[11].account }), 80_000n);
+  await add(
+    "withdraw: unlocked stake after exit (operator)",
+    staking.write.withdraw([manyFirst], { account: many.account }),
+    70_000n,
+  );
+  await add(
+    "withdraw: unlocked stake after exit (10th contributor)",
+    staking.write.withdraw([shared], { account: w[11].account }),
+    70_000n,
+  );
+  await add(
+    "claim: one node, exited and withdrawn (prunes the stake)",
+    staking.write.claim({ account: w[11].account }),
+    80_000n,
+  );
 
   // Governance and operator settings.
   await add("deregisterNode: penalty to the pool", staking.write.deregisterNode([manyFirst + 1n]));
-  await add("updateEndpoint", staking.write.updateEndpoint([manyFirst + 2n, "203.0.113.50:22021"], { account: many.account }));
+  await add(
+    "updateEndpoint",
+    staking.write.updateEndpoint([manyFirst + 2n, "203.0.113.50:22021"], { account: many.account }),
+  );
   await add("setStakingRequirement", staking.write.setStakingRequirement([30_000n * SESH]));
   await add("pause", staking.write.pause());
   await add("unpause", staking.write.unpause());

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import {
   type Address,
   createWalletClient,
@@ -22,8 +24,10 @@ import {
   publicClient,
   REQUIREMENT,
   registerTestNode,
+  repoRoot,
   SESH,
   stakingCall,
+  transport,
   useChainSnapshots,
 } from "./_test/fixtures.ts";
 import { createSeshClient } from "./client.ts";
@@ -69,27 +73,37 @@ describe("governance and wiring errors, decoded from real reverts", () => {
   });
 
   it("StakingCallerNotRewardPool", async () => {
-    await expectSeshError(stakingCall(stranger, "notifyRewardsReleased", [1n]), {
+    await expectSeshError(stakingCall(stranger, "recordRelease", [1n]), {
       name: "SeshContractError",
       errorName: "StakingCallerNotRewardPool",
       message: `Only the reward pool can report reward releases, and ${stranger.address} is not it. Call releaseRewards on the reward pool instead.`,
     });
   });
 
-  it("StakingRewardPoolAlreadySet", async () => {
-    await expectSeshError(stakingCall(deployer, "setRewardPool", [stranger.address]), {
-      name: "SeshContractError",
-      errorName: "StakingRewardPoolAlreadySet",
-      message: "The reward pool is already set to the reward pool and cannot be changed.",
-    });
-  });
-
-  it("StakingZeroAddress", async () => {
-    await expectSeshError(stakingCall(deployer, "setRewardPool", [zeroAddress]), {
-      name: "SeshContractError",
-      errorName: "StakingZeroAddress",
-      message: "An address is missing (the zero address was given). Provide a valid address.",
-    });
+  it("StakingZeroAddress, from a constructor", async () => {
+    const artifact = JSON.parse(
+      await readFile(
+        path.join(repoRoot, "artifacts/contracts/ServiceNodeStaking.sol/ServiceNodeStaking.json"),
+        "utf8",
+      ),
+    );
+    const wallet = createWalletClient({ chain, transport, account: deployer });
+    await expectSeshError(
+      wallet
+        .deployContract({
+          abi: artifact.abi,
+          bytecode: artifact.bytecode,
+          args: [addresses.seshToken, zeroAddress, 25_000n * SESH, 86_400n, 20n],
+        })
+        .catch((error: unknown) => {
+          throw decodeSeshError(error);
+        }),
+      {
+        name: "SeshContractError",
+        errorName: "StakingZeroAddress",
+        message: "An address is missing (the zero address was given). Provide a valid address.",
+      },
+    );
   });
 
   it("StakingAdminTransferIsTwoStep", async () => {

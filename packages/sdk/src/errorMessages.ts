@@ -102,8 +102,6 @@ export const contractErrorMessages: Record<string, Describe> = {
     `The value ${count(value)} is outside the allowed range of ${count(minimum)} to ${count(maximum)}. Choose a value within it.`,
   StakingCallerNotRewardPool: ([caller], context) =>
     `Only the reward pool can report reward releases, and ${address(caller, context)} is not it. Call releaseRewards on the reward pool instead.`,
-  StakingRewardPoolAlreadySet: ([rewardPool], context) =>
-    `The reward pool is already set to ${address(rewardPool, context)} and cannot be changed.`,
   StakingPaused: () =>
     "Staking is paused by the network administrators: registrations, contributions, exits and claims are on hold. Unlocked stake can still be withdrawn. Try again later.",
   StakingZeroAddress: () => "An address is missing (the zero address was given). Provide a valid address.",

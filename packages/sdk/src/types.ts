@@ -36,8 +36,8 @@ export type Node = {
   /** The least a new, unreserved contributor must put in now. */
   minContribution: bigint;
   registeredAt: bigint;
+  /** When the node became Active (0 before). */
   activatedAt: bigint;
-  exitRequestedAt: bigint;
   /** When the stake of an Exiting or Deregistered node unlocks (0 if not exiting). */
   unlockAt: bigint;
   penaltyBps: number;

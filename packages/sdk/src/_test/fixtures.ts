@@ -22,6 +22,7 @@ export const SESH = 10n ** 9n;
 export const REQUIREMENT = 25_000n * SESH;
 export const DAY = 86_400n;
 
+export const repoRoot = new URL("../../../../", import.meta.url).pathname;
 export const rpcUrl = inject("rpcUrl");
 export const deployment = JSON.parse(inject("deploymentJson")) as {
   chainId: number;

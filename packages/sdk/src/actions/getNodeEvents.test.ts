@@ -25,7 +25,6 @@ describe("node events", () => {
     expect(events.map((e) => e.eventName)).toEqual([
       "NodeRegistered",
       "StakeContributed",
-      "StakeContributed",
       "NodeActivated",
       "EndpointUpdated",
     ]);
@@ -35,10 +34,11 @@ describe("node events", () => {
       nodeId,
       operator: operator.account!.address,
       endpoint: "first.example:1",
+      operatorStake: 6_250n * SESH,
       stakingRequirement: 25_000n * SESH,
     });
     expect(registered.args.signature).toMatch(/^0x[0-9a-f]{128}$/);
-    const updated = events[4]!;
+    const updated = events[3]!;
     expect(updated.eventName === "EndpointUpdated" && updated.args.endpoint).toBe("second.example:2");
     expect((await readClient().getNode({ nodeId })).endpoint).toBe("second.example:2");
 
@@ -61,8 +61,8 @@ describe("node events", () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const nodeId = await registerTestNode(operator, { amount: 25_000n * SESH });
-      await waitFor(() => seen.length >= 3);
-      expect(seen.map((e) => e.eventName)).toEqual(["NodeRegistered", "StakeContributed", "NodeActivated"]);
+      await waitFor(() => seen.length >= 2);
+      expect(seen.map((e) => e.eventName)).toEqual(["NodeRegistered", "NodeActivated"]);
       expect(seen.every((e) => (e.args as { nodeId: bigint }).nodeId === nodeId)).toBe(true);
     } finally {
       unwatch();

@@ -1,5 +1,5 @@
 import { parseEventLogs } from "viem";
-import { rewardRatePoolAbi } from "../generated/abis.ts";
+import { rewardRatePoolAbi, serviceNodeStakingAbi } from "../generated/abis.ts";
 import { type SeshActionClient, write } from "../internal/client.ts";
 import { errorContext } from "../internal/convert.ts";
 import type { WriteResult } from "../types.ts";
@@ -17,12 +17,13 @@ export async function releaseRewards(client: SeshActionClient): Promise<ReleaseR
     { address: addresses.rewardRatePool, abi: rewardRatePoolAbi, functionName: "release" },
     errorContext(addresses),
   );
+  // The staking contract records each release (the pool itself emits nothing).
   const amount = parseEventLogs({
-    abi: rewardRatePoolAbi,
+    abi: serviceNodeStakingAbi,
     eventName: "RewardsReleased",
     logs: result.receipt.logs,
   })
-    .filter((log) => log.address.toLowerCase() === addresses.rewardRatePool.toLowerCase())
+    .filter((log) => log.address.toLowerCase() === addresses.serviceNodeStaking.toLowerCase())
     .reduce((sum, log) => sum + log.args.amount, 0n);
   return { ...result, amount };
 }

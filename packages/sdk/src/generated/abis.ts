@@ -893,17 +893,6 @@ export const serviceNodeStakingAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "rewardPool",
-        "type": "address"
-      }
-    ],
-    "name": "StakingRewardPoolAlreadySet",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint256",
         "name": "value",
         "type": "uint256"
@@ -1097,12 +1086,6 @@ export const serviceNodeStakingAbi = [
         "type": "uint64"
       },
       {
-        "indexed": true,
-        "internalType": "address",
-        "name": "operator",
-        "type": "address"
-      },
-      {
         "indexed": false,
         "internalType": "uint256",
         "name": "totalStaked",
@@ -1229,6 +1212,12 @@ export const serviceNodeStakingAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "operatorStake",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "stakingRequirement",
         "type": "uint256"
       },
@@ -1286,19 +1275,6 @@ export const serviceNodeStakingAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "rewardPool",
-        "type": "address"
-      }
-    ],
-    "name": "RewardPoolSet",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
         "name": "account",
         "type": "address"
       },
@@ -1324,13 +1300,13 @@ export const serviceNodeStakingAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "rewardPerStake",
+        "name": "elapsed",
         "type": "uint256"
       },
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "totalActiveStake",
+        "name": "rewardPerStake",
         "type": "uint256"
       }
     ],
@@ -1779,11 +1755,6 @@ export const serviceNodeStakingAbi = [
         "components": [
           {
             "internalType": "uint256",
-            "name": "value",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
             "name": "deadline",
             "type": "uint256"
           },
@@ -1961,11 +1932,6 @@ export const serviceNodeStakingAbi = [
           },
           {
             "internalType": "uint64",
-            "name": "exitRequestedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
             "name": "unlockAt",
             "type": "uint64"
           },
@@ -2078,11 +2044,6 @@ export const serviceNodeStakingAbi = [
           {
             "internalType": "uint64",
             "name": "activatedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "exitRequestedAt",
             "type": "uint64"
           },
           {
@@ -2305,19 +2266,6 @@ export const serviceNodeStakingAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "notifyRewardsReleased",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "ed25519Key",
         "type": "bytes32"
@@ -2352,6 +2300,49 @@ export const serviceNodeStakingAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "poolBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "pendingRelease",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "lastReleaseAt",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "poolBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "recordRelease",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2480,11 +2471,6 @@ export const serviceNodeStakingAbi = [
       },
       {
         "components": [
-          {
-            "internalType": "uint256",
-            "name": "value",
-            "type": "uint256"
-          },
           {
             "internalType": "uint256",
             "name": "deadline",
@@ -2622,19 +2608,6 @@ export const serviceNodeStakingAbi = [
       }
     ],
     "name": "setPenaltyBps",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "pool",
-        "type": "address"
-      }
-    ],
-    "name": "setRewardPool",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2800,11 +2773,6 @@ export const rewardRatePoolAbi = [
         "internalType": "address",
         "name": "token_",
         "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "staking_",
-        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -2827,31 +2795,6 @@ export const rewardRatePoolAbi = [
     "type": "error"
   },
   {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "elapsed",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "poolBalance",
-        "type": "uint256"
-      }
-    ],
-    "name": "RewardsReleased",
-    "type": "event"
-  },
-  {
     "inputs": [],
     "name": "ANNUAL_RATE_PER_MILLE",
     "outputs": [
@@ -2870,7 +2813,7 @@ export const rewardRatePoolAbi = [
     "outputs": [
       {
         "internalType": "uint64",
-        "name": "",
+        "name": "at",
         "type": "uint64"
       }
     ],
@@ -2883,7 +2826,7 @@ export const rewardRatePoolAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "",
+        "name": "amount",
         "type": "uint256"
       }
     ],

@@ -19,7 +19,6 @@ type RawNode = {
   minContribution: bigint;
   registeredAt: bigint;
   activatedAt: bigint;
-  exitRequestedAt: bigint;
   unlockAt: bigint;
   penaltyBps: number;
 };

@@ -4,8 +4,8 @@ import type { ErrorContext } from "../errorMessages.ts";
 import { seshTokenAbi } from "../generated/abis.ts";
 import { chainTime, read, requireWallet, type SeshActionClient, write } from "./client.ts";
 
-/** An ERC-2612 permit as the contracts take it. */
-export type Permit = { value: bigint; deadline: bigint; v: number; r: Hex; s: Hex };
+/** An ERC-2612 permit as the staking contract takes it: signed for exactly the amount staked. */
+export type Permit = { deadline: bigint; v: number; r: Hex; s: Hex };
 
 /** How long a permit signed by the SDK stays valid (chain time). */
 export const PERMIT_VALIDITY_SECONDS = 3600n;
@@ -53,7 +53,7 @@ export async function signPermit(
       message: { owner: account.address, spender, value, nonce, deadline },
     });
     const { r, s, v, yParity } = parseSignature(signature);
-    return { value, deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
+    return { deadline, v: Number(v ?? BigInt(yParity + 27)), r, s };
   } catch (error) {
     throw decodeSeshError(error, context);
   }

@@ -6,9 +6,9 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 export declare namespace IServiceNodeStaking {
       
-    export type PermitStruct = {value: BigNumberish, deadline: BigNumberish, v: BigNumberish, r: BytesLike, s: BytesLike}
+    export type PermitStruct = {deadline: BigNumberish, v: BigNumberish, r: BytesLike, s: BytesLike}
 
-    export type PermitStructOutput = [value: bigint, deadline: bigint, v: bigint, r: string, s: string] & {value: bigint, deadline: bigint, v: bigint, r: string, s: string }
+    export type PermitStructOutput = [deadline: bigint, v: bigint, r: string, s: string] & {deadline: bigint, v: bigint, r: string, s: string }
   
 
     export type ContributorStruct = {account: AddressLike, amount: BigNumberish, reserved: BigNumberish, contributedAt: BigNumberish, withdrawn: boolean}
@@ -16,9 +16,9 @@ export declare namespace IServiceNodeStaking {
     export type ContributorStructOutput = [account: string, amount: bigint, reserved: bigint, contributedAt: bigint, withdrawn: boolean] & {account: string, amount: bigint, reserved: bigint, contributedAt: bigint, withdrawn: boolean }
   
 
-    export type NodeViewStruct = {id: BigNumberish, state: BigNumberish, operator: AddressLike, ed25519Key: BytesLike, x25519Key: BytesLike, endpoint: string, feeBps: BigNumberish, stakingRequirement: BigNumberish, totalStaked: BigNumberish, totalReserved: BigNumberish, contributorCount: BigNumberish, openSlots: BigNumberish, minContribution: BigNumberish, registeredAt: BigNumberish, activatedAt: BigNumberish, exitRequestedAt: BigNumberish, unlockAt: BigNumberish, penaltyBps: BigNumberish}
+    export type NodeViewStruct = {id: BigNumberish, state: BigNumberish, operator: AddressLike, ed25519Key: BytesLike, x25519Key: BytesLike, endpoint: string, feeBps: BigNumberish, stakingRequirement: BigNumberish, totalStaked: BigNumberish, totalReserved: BigNumberish, contributorCount: BigNumberish, openSlots: BigNumberish, minContribution: BigNumberish, registeredAt: BigNumberish, activatedAt: BigNumberish, unlockAt: BigNumberish, penaltyBps: BigNumberish}
 
-    export type NodeViewStructOutput = [id: bigint, state: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, totalStaked: bigint, totalReserved: bigint, contributorCount: bigint, openSlots: bigint, minContribution: bigint, registeredAt: bigint, activatedAt: bigint, exitRequestedAt: bigint, unlockAt: bigint, penaltyBps: bigint] & {id: bigint, state: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, totalStaked: bigint, totalReserved: bigint, contributorCount: bigint, openSlots: bigint, minContribution: bigint, registeredAt: bigint, activatedAt: bigint, exitRequestedAt: bigint, unlockAt: bigint, penaltyBps: bigint }
+    export type NodeViewStructOutput = [id: bigint, state: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, totalStaked: bigint, totalReserved: bigint, contributorCount: bigint, openSlots: bigint, minContribution: bigint, registeredAt: bigint, activatedAt: bigint, unlockAt: bigint, penaltyBps: bigint] & {id: bigint, state: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, totalStaked: bigint, totalReserved: bigint, contributorCount: bigint, openSlots: bigint, minContribution: bigint, registeredAt: bigint, activatedAt: bigint, unlockAt: bigint, penaltyBps: bigint }
   
 
     export type StakeViewStruct = {nodeId: BigNumberish, state: BigNumberish, amount: BigNumberish, withdrawable: BigNumberish, claimable: BigNumberish, unlockAt: BigNumberish, isOperator: boolean, withdrawn: boolean}
@@ -38,9 +38,9 @@ export declare namespace IServiceNodeStaking {
     }
 
   export interface IServiceNodeStakingInterface extends Interface {
-    getFunction(nameOrSignature: "acceptAdminTransfer" | "admin" | "beginAdminTransfer" | "claim" | "claimableRewards" | "contribute" | "contributeWithPermit" | "deregisterNode" | "getContributors" | "getNode" | "getNodes" | "getStakes" | "minContribution" | "networkStats" | "nodeIdByKey" | "notifyRewardsReleased" | "onionKeyOf" | "pause" | "penaltyBps" | "registerNode" | "registerNodeWithPermit" | "registrationMessage" | "requestExit" | "rewardPool" | "setPenaltyBps" | "setRewardPool" | "setStakingRequirement" | "setUnlockDelay" | "stakeOf" | "stakingRequirement" | "token" | "unlockDelay" | "unpause" | "updateEndpoint" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "acceptAdminTransfer" | "admin" | "beginAdminTransfer" | "claim" | "claimableRewards" | "contribute" | "contributeWithPermit" | "deregisterNode" | "getContributors" | "getNode" | "getNodes" | "getStakes" | "minContribution" | "networkStats" | "nodeIdByKey" | "onionKeyOf" | "pause" | "penaltyBps" | "pendingRelease" | "recordRelease" | "registerNode" | "registerNodeWithPermit" | "registrationMessage" | "requestExit" | "rewardPool" | "setPenaltyBps" | "setStakingRequirement" | "setUnlockDelay" | "stakeOf" | "stakingRequirement" | "token" | "unlockDelay" | "unpause" | "updateEndpoint" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "ContributorReserved" | "ContributorWithdrawn" | "EndpointUpdated" | "NodeActivated" | "NodeCancelled" | "NodeDeregistered" | "NodeExitRequested" | "NodeRegistered" | "PausedSet" | "PenaltyUpdated" | "RewardPoolSet" | "RewardsClaimed" | "RewardsReleased" | "StakeContributed" | "StakeWithdrawn" | "StakingRequirementUpdated" | "UnlockDelayUpdated"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AdminTransferStarted" | "AdminTransferred" | "ContributorReserved" | "ContributorWithdrawn" | "EndpointUpdated" | "NodeActivated" | "NodeCancelled" | "NodeDeregistered" | "NodeExitRequested" | "NodeRegistered" | "PausedSet" | "PenaltyUpdated" | "RewardsClaimed" | "RewardsReleased" | "StakeContributed" | "StakeWithdrawn" | "StakingRequirementUpdated" | "UnlockDelayUpdated"): EventFragment;
 
     encodeFunctionData(functionFragment: 'acceptAdminTransfer', values?: undefined): string;
 encodeFunctionData(functionFragment: 'admin', values?: undefined): string;
@@ -57,17 +57,17 @@ encodeFunctionData(functionFragment: 'getStakes', values: [AddressLike]): string
 encodeFunctionData(functionFragment: 'minContribution', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'networkStats', values?: undefined): string;
 encodeFunctionData(functionFragment: 'nodeIdByKey', values: [BytesLike]): string;
-encodeFunctionData(functionFragment: 'notifyRewardsReleased', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'onionKeyOf', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'penaltyBps', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingRelease', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'recordRelease', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'registerNode', values: [IServiceNodeStaking.RegistrationStruct]): string;
 encodeFunctionData(functionFragment: 'registerNodeWithPermit', values: [IServiceNodeStaking.RegistrationStruct, IServiceNodeStaking.PermitStruct]): string;
 encodeFunctionData(functionFragment: 'registrationMessage', values: [AddressLike, BytesLike, BytesLike]): string;
 encodeFunctionData(functionFragment: 'requestExit', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'rewardPool', values?: undefined): string;
 encodeFunctionData(functionFragment: 'setPenaltyBps', values: [BigNumberish]): string;
-encodeFunctionData(functionFragment: 'setRewardPool', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'setStakingRequirement', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'setUnlockDelay', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'stakeOf', values: [BigNumberish, AddressLike]): string;
@@ -93,17 +93,17 @@ decodeFunctionResult(functionFragment: 'getStakes', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'minContribution', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'networkStats', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'nodeIdByKey', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'notifyRewardsReleased', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'onionKeyOf', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'penaltyBps', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingRelease', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'recordRelease', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'registerNode', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'registerNodeWithPermit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'registrationMessage', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'requestExit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'rewardPool', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setPenaltyBps', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'setRewardPool', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setStakingRequirement', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setUnlockDelay', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'stakeOf', data: BytesLike): Result;
@@ -177,9 +177,9 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   
 
     export namespace NodeActivatedEvent {
-      export type InputTuple = [nodeId: BigNumberish, operator: AddressLike, totalStaked: BigNumberish];
-      export type OutputTuple = [nodeId: bigint, operator: string, totalStaked: bigint];
-      export interface OutputObject {nodeId: bigint, operator: string, totalStaked: bigint };
+      export type InputTuple = [nodeId: BigNumberish, totalStaked: BigNumberish];
+      export type OutputTuple = [nodeId: bigint, totalStaked: bigint];
+      export interface OutputObject {nodeId: bigint, totalStaked: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -225,9 +225,9 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   
 
     export namespace NodeRegisteredEvent {
-      export type InputTuple = [nodeId: BigNumberish, operator: AddressLike, ed25519Key: BytesLike, x25519Key: BytesLike, endpoint: string, feeBps: BigNumberish, stakingRequirement: BigNumberish, signature: BytesLike];
-      export type OutputTuple = [nodeId: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, signature: string];
-      export interface OutputObject {nodeId: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, stakingRequirement: bigint, signature: string };
+      export type InputTuple = [nodeId: BigNumberish, operator: AddressLike, ed25519Key: BytesLike, x25519Key: BytesLike, endpoint: string, feeBps: BigNumberish, operatorStake: BigNumberish, stakingRequirement: BigNumberish, signature: BytesLike];
+      export type OutputTuple = [nodeId: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, operatorStake: bigint, stakingRequirement: bigint, signature: string];
+      export interface OutputObject {nodeId: bigint, operator: string, ed25519Key: string, x25519Key: string, endpoint: string, feeBps: bigint, operatorStake: bigint, stakingRequirement: bigint, signature: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -260,18 +260,6 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
   
 
-    export namespace RewardPoolSetEvent {
-      export type InputTuple = [rewardPool: AddressLike];
-      export type OutputTuple = [rewardPool: string];
-      export interface OutputObject {rewardPool: string };
-      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
-      export type Filter = TypedDeferredTopicFilter<Event>
-      export type Log = TypedEventLog<Event>
-      export type LogDescription = TypedLogDescription<Event>
-    }
-
-  
-
     export namespace RewardsClaimedEvent {
       export type InputTuple = [account: AddressLike, amount: BigNumberish];
       export type OutputTuple = [account: string, amount: bigint];
@@ -285,9 +273,9 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   
 
     export namespace RewardsReleasedEvent {
-      export type InputTuple = [amount: BigNumberish, rewardPerStake: BigNumberish, totalActiveStake: BigNumberish];
-      export type OutputTuple = [amount: bigint, rewardPerStake: bigint, totalActiveStake: bigint];
-      export interface OutputObject {amount: bigint, rewardPerStake: bigint, totalActiveStake: bigint };
+      export type InputTuple = [amount: BigNumberish, elapsed: BigNumberish, rewardPerStake: BigNumberish];
+      export type OutputTuple = [amount: bigint, elapsed: bigint, rewardPerStake: bigint];
+      export interface OutputObject {amount: bigint, elapsed: bigint, rewardPerStake: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -498,14 +486,6 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
-    notifyRewardsReleased: TypedContractMethod<
-      [amount: BigNumberish, ],
-      [void],
-      'nonpayable'
-    >
-    
-
-    
     onionKeyOf: TypedContractMethod<
       [ed25519Key: BytesLike, ],
       [string],
@@ -526,6 +506,22 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       [],
       [bigint],
       'view'
+    >
+    
+
+    
+    pendingRelease: TypedContractMethod<
+      [poolBalance: BigNumberish, ],
+      [[bigint, bigint] & {amount: bigint, lastReleaseAt: bigint }],
+      'view'
+    >
+    
+
+    
+    recordRelease: TypedContractMethod<
+      [poolBalance: BigNumberish, ],
+      [bigint],
+      'nonpayable'
     >
     
 
@@ -572,14 +568,6 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
     setPenaltyBps: TypedContractMethod<
       [penaltyBps: BigNumberish, ],
-      [void],
-      'nonpayable'
-    >
-    
-
-    
-    setRewardPool: TypedContractMethod<
-      [rewardPool: AddressLike, ],
       [void],
       'nonpayable'
     >
@@ -735,11 +723,6 @@ getFunction(nameOrSignature: 'nodeIdByKey'): TypedContractMethod<
       [bigint],
       'view'
     >;
-getFunction(nameOrSignature: 'notifyRewardsReleased'): TypedContractMethod<
-      [amount: BigNumberish, ],
-      [void],
-      'nonpayable'
-    >;
 getFunction(nameOrSignature: 'onionKeyOf'): TypedContractMethod<
       [ed25519Key: BytesLike, ],
       [string],
@@ -754,6 +737,16 @@ getFunction(nameOrSignature: 'penaltyBps'): TypedContractMethod<
       [],
       [bigint],
       'view'
+    >;
+getFunction(nameOrSignature: 'pendingRelease'): TypedContractMethod<
+      [poolBalance: BigNumberish, ],
+      [[bigint, bigint] & {amount: bigint, lastReleaseAt: bigint }],
+      'view'
+    >;
+getFunction(nameOrSignature: 'recordRelease'): TypedContractMethod<
+      [poolBalance: BigNumberish, ],
+      [bigint],
+      'nonpayable'
     >;
 getFunction(nameOrSignature: 'registerNode'): TypedContractMethod<
       [registration: IServiceNodeStaking.RegistrationStruct, ],
@@ -782,11 +775,6 @@ getFunction(nameOrSignature: 'rewardPool'): TypedContractMethod<
     >;
 getFunction(nameOrSignature: 'setPenaltyBps'): TypedContractMethod<
       [penaltyBps: BigNumberish, ],
-      [void],
-      'nonpayable'
-    >;
-getFunction(nameOrSignature: 'setRewardPool'): TypedContractMethod<
-      [rewardPool: AddressLike, ],
       [void],
       'nonpayable'
     >;
@@ -848,7 +836,6 @@ getEvent(key: 'NodeExitRequested'): TypedContractEvent<NodeExitRequestedEvent.In
 getEvent(key: 'NodeRegistered'): TypedContractEvent<NodeRegisteredEvent.InputTuple, NodeRegisteredEvent.OutputTuple, NodeRegisteredEvent.OutputObject>;
 getEvent(key: 'PausedSet'): TypedContractEvent<PausedSetEvent.InputTuple, PausedSetEvent.OutputTuple, PausedSetEvent.OutputObject>;
 getEvent(key: 'PenaltyUpdated'): TypedContractEvent<PenaltyUpdatedEvent.InputTuple, PenaltyUpdatedEvent.OutputTuple, PenaltyUpdatedEvent.OutputObject>;
-getEvent(key: 'RewardPoolSet'): TypedContractEvent<RewardPoolSetEvent.InputTuple, RewardPoolSetEvent.OutputTuple, RewardPoolSetEvent.OutputObject>;
 getEvent(key: 'RewardsClaimed'): TypedContractEvent<RewardsClaimedEvent.InputTuple, RewardsClaimedEvent.OutputTuple, RewardsClaimedEvent.OutputObject>;
 getEvent(key: 'RewardsReleased'): TypedContractEvent<RewardsReleasedEvent.InputTuple, RewardsReleasedEvent.OutputTuple, RewardsReleasedEvent.OutputObject>;
 getEvent(key: 'StakeContributed'): TypedContractEvent<StakeContributedEvent.InputTuple, StakeContributedEvent.OutputTuple, StakeContributedEvent.OutputObject>;
@@ -878,7 +865,7 @@ getEvent(key: 'UnlockDelayUpdated'): TypedContractEvent<UnlockDelayUpdatedEvent.
       EndpointUpdated: TypedContractEvent<EndpointUpdatedEvent.InputTuple, EndpointUpdatedEvent.OutputTuple, EndpointUpdatedEvent.OutputObject>;
     
 
-      'NodeActivated(uint64,address,uint256)': TypedContractEvent<NodeActivatedEvent.InputTuple, NodeActivatedEvent.OutputTuple, NodeActivatedEvent.OutputObject>;
+      'NodeActivated(uint64,uint256)': TypedContractEvent<NodeActivatedEvent.InputTuple, NodeActivatedEvent.OutputTuple, NodeActivatedEvent.OutputObject>;
       NodeActivated: TypedContractEvent<NodeActivatedEvent.InputTuple, NodeActivatedEvent.OutputTuple, NodeActivatedEvent.OutputObject>;
     
 
@@ -894,7 +881,7 @@ getEvent(key: 'UnlockDelayUpdated'): TypedContractEvent<UnlockDelayUpdatedEvent.
       NodeExitRequested: TypedContractEvent<NodeExitRequestedEvent.InputTuple, NodeExitRequestedEvent.OutputTuple, NodeExitRequestedEvent.OutputObject>;
     
 
-      'NodeRegistered(uint64,address,bytes32,bytes32,string,uint16,uint256,bytes)': TypedContractEvent<NodeRegisteredEvent.InputTuple, NodeRegisteredEvent.OutputTuple, NodeRegisteredEvent.OutputObject>;
+      'NodeRegistered(uint64,address,bytes32,bytes32,string,uint16,uint256,uint256,bytes)': TypedContractEvent<NodeRegisteredEvent.InputTuple, NodeRegisteredEvent.OutputTuple, NodeRegisteredEvent.OutputObject>;
       NodeRegistered: TypedContractEvent<NodeRegisteredEvent.InputTuple, NodeRegisteredEvent.OutputTuple, NodeRegisteredEvent.OutputObject>;
     
 
@@ -904,10 +891,6 @@ getEvent(key: 'UnlockDelayUpdated'): TypedContractEvent<UnlockDelayUpdatedEvent.
 
       'PenaltyUpdated(uint256,uint256)': TypedContractEvent<PenaltyUpdatedEvent.InputTuple, PenaltyUpdatedEvent.OutputTuple, PenaltyUpdatedEvent.OutputObject>;
       PenaltyUpdated: TypedContractEvent<PenaltyUpdatedEvent.InputTuple, PenaltyUpdatedEvent.OutputTuple, PenaltyUpdatedEvent.OutputObject>;
-    
-
-      'RewardPoolSet(address)': TypedContractEvent<RewardPoolSetEvent.InputTuple, RewardPoolSetEvent.OutputTuple, RewardPoolSetEvent.OutputObject>;
-      RewardPoolSet: TypedContractEvent<RewardPoolSetEvent.InputTuple, RewardPoolSetEvent.OutputTuple, RewardPoolSetEvent.OutputObject>;
     
 
       'RewardsClaimed(address,uint256)': TypedContractEvent<RewardsClaimedEvent.InputTuple, RewardsClaimedEvent.OutputTuple, RewardsClaimedEvent.OutputObject>;

@@ -12,31 +12,6 @@
     "type": "error"
   },
   {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "elapsed",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "poolBalance",
-        "type": "uint256"
-      }
-    ],
-    "name": "RewardsReleased",
-    "type": "event"
-  },
-  {
     "inputs": [],
     "name": "ANNUAL_RATE_PER_MILLE",
     "outputs": [

@@ -267,17 +267,6 @@
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "rewardPool",
-        "type": "address"
-      }
-    ],
-    "name": "StakingRewardPoolAlreadySet",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint256",
         "name": "value",
         "type": "uint256"
@@ -471,12 +460,6 @@
         "type": "uint64"
       },
       {
-        "indexed": true,
-        "internalType": "address",
-        "name": "operator",
-        "type": "address"
-      },
-      {
         "indexed": false,
         "internalType": "uint256",
         "name": "totalStaked",
@@ -603,6 +586,12 @@
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "operatorStake",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "stakingRequirement",
         "type": "uint256"
       },
@@ -660,19 +649,6 @@
       {
         "indexed": true,
         "internalType": "address",
-        "name": "rewardPool",
-        "type": "address"
-      }
-    ],
-    "name": "RewardPoolSet",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "address",
         "name": "account",
         "type": "address"
       },
@@ -698,13 +674,13 @@
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "rewardPerStake",
+        "name": "elapsed",
         "type": "uint256"
       },
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "totalActiveStake",
+        "name": "rewardPerStake",
         "type": "uint256"
       }
     ],
@@ -909,11 +885,6 @@
         "components": [
           {
             "internalType": "uint256",
-            "name": "value",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
             "name": "deadline",
             "type": "uint256"
           },
@@ -1091,11 +1062,6 @@
           },
           {
             "internalType": "uint64",
-            "name": "exitRequestedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
             "name": "unlockAt",
             "type": "uint64"
           },
@@ -1208,11 +1174,6 @@
           {
             "internalType": "uint64",
             "name": "activatedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "exitRequestedAt",
             "type": "uint64"
           },
           {
@@ -1374,19 +1335,6 @@
   {
     "inputs": [
       {
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "notifyRewardsReleased",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "ed25519Key",
         "type": "bytes32"
@@ -1421,6 +1369,49 @@
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "poolBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "pendingRelease",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "lastReleaseAt",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "poolBalance",
+        "type": "uint256"
+      }
+    ],
+    "name": "recordRelease",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1551,11 +1542,6 @@
         "components": [
           {
             "internalType": "uint256",
-            "name": "value",
-            "type": "uint256"
-          },
-          {
-            "internalType": "uint256",
             "name": "deadline",
             "type": "uint256"
           },
@@ -1655,19 +1641,6 @@
       }
     ],
     "name": "setPenaltyBps",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "rewardPool",
-        "type": "address"
-      }
-    ],
-    "name": "setRewardPool",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
