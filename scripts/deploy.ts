@@ -5,7 +5,7 @@
  *
  * - Parameters come from ignition/parameters/<network>.json.
  * - RPC URLs and the deployer key are Hardhat configuration variables (environment variables of the same
- *   name, or the encrypted keystore: `pnpm hardhat keystore set SESH_DEPLOYER_KEY`). Never a committed file.
+ *   name, or the encrypted keystore: `./sesh exec hardhat keystore set SESH_DEPLOYER_KEY`). Never a committed file.
  * - Ignition's journal (ignition/deployments/chain-<id>/) makes a re-run idempotent and resumes a failed run.
  * - Writes deployments/<chainId>.json and packages/sdk/src/generated/addresses.ts.
  * - Verifies the contracts on the block explorer when ETHERSCAN_API_KEY is configured; skips otherwise.
@@ -86,7 +86,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const deployer = accounts[0];
   if (!deployer) {
     throw new DeployError(
-      `No deployer account for ${network}. Set SESH_DEPLOYER_KEY (environment or \`pnpm hardhat keystore set SESH_DEPLOYER_KEY\`).`,
+      `No deployer account for ${network}. Set SESH_DEPLOYER_KEY (environment or \`./sesh exec hardhat keystore set SESH_DEPLOYER_KEY\`).`,
     );
   }
   const balance = BigInt(
@@ -225,7 +225,7 @@ async function verify({
     log(
       styleText(
         "yellow",
-        "  verification skipped: no block-explorer API key. Set ETHERSCAN_API_KEY (environment or `pnpm hardhat keystore set ETHERSCAN_API_KEY`) and run the same command again to verify.",
+        "  verification skipped: no block-explorer API key. Set ETHERSCAN_API_KEY (environment or `./sesh exec hardhat keystore set ETHERSCAN_API_KEY`) and run the same command again to verify.",
       ),
     );
     return;
@@ -304,13 +304,13 @@ function explainConfigError(error: unknown, network: string): DeployError | unde
   const missing = /Configuration Variable ["']([A-Z0-9_]+)["'] not found/i.exec(message)?.[1];
   if (missing) {
     return new DeployError(
-      `${missing} is not set, and ${network} needs it. Set it as an environment variable, or store it encrypted with \`pnpm hardhat keystore set ${missing}\`, then run the same command again.`,
+      `${missing} is not set, and ${network} needs it. Set it as an environment variable, or store it encrypted with \`./sesh exec hardhat keystore set ${missing}\`, then run the same command again.`,
     );
   }
   const invalid = /Invalid (\w+) value for the configuration variable ["']([A-Z0-9_]+)["']/i.exec(message);
   if (invalid) {
     return new DeployError(
-      `${invalid[2]} is not a valid ${invalid[1]}. Fix its value (environment or \`pnpm hardhat keystore set ${invalid[2]}\`), then run the same command again.`,
+      `${invalid[2]} is not a valid ${invalid[1]}. Fix its value (environment or \`./sesh exec hardhat keystore set ${invalid[2]}\`), then run the same command again.`,
     );
   }
   return undefined;
