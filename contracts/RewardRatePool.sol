@@ -36,7 +36,7 @@ contract RewardRatePool is IRewardRatePool {
 
     /// @inheritdoc IRewardRatePool
     function releasable() external view returns (uint256 amount) {
-        (amount,) = _staking.pendingRelease(_token.balanceOf(address(this)));
+        (amount, ) = _staking.pendingRelease(_token.balanceOf(address(this)));
     }
 
     /// @inheritdoc IRewardRatePool

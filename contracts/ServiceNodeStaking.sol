@@ -161,11 +161,10 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function registerNodeWithPermit(Registration calldata registration, Permit calldata permit)
-        external
-        whenNotPaused
-        returns (uint64)
-    {
+    function registerNodeWithPermit(
+        Registration calldata registration,
+        Permit calldata permit
+    ) external whenNotPaused returns (uint64) {
         _permit(permit, registration.amount);
         return _register(registration);
     }
@@ -176,7 +175,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function contributeWithPermit(uint64 nodeId, uint256 amount, Permit calldata permit) external whenNotPaused {
+    function contributeWithPermit(
+        uint64 nodeId,
+        uint256 amount,
+        Permit calldata permit
+    ) external whenNotPaused {
         _permit(permit, amount);
         _contribute(nodeId, amount);
     }
@@ -236,15 +239,24 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _emitRegistered(uint64 nodeId, Registration calldata r, uint256 requirement) private {
         emit NodeRegistered(
-            nodeId, msg.sender, r.ed25519Key, r.x25519Key, r.endpoint, r.feeBps, r.amount, requirement, r.signature
+            nodeId,
+            msg.sender,
+            r.ed25519Key,
+            r.x25519Key,
+            r.endpoint,
+            r.feeBps,
+            r.amount,
+            requirement,
+            r.signature
         );
     }
 
     /// @dev Stores reservations as entries 1..n flagged reserved; returns their sum.
-    function _reserve(uint64 nodeId, Reservation[] calldata reservations, address operator)
-        private
-        returns (uint256 total)
-    {
+    function _reserve(
+        uint64 nodeId,
+        Reservation[] calldata reservations,
+        address operator
+    ) private returns (uint256 total) {
         uint256 n = reservations.length;
         if (n == 0) return 0;
         if (n > MAX_CONTRIBUTORS - 1) revert StakingInvalidReservation(reservations[n - 1].contributor, n);
@@ -259,9 +271,14 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 }
             }
             total += res.amount;
-            if (total > MAX_STAKING_REQUIREMENT) revert StakingInvalidReservation(res.contributor, res.amount);
-            _entries[nodeId][i + 1] =
-                Entry({account: res.contributor, amount: uint48(res.amount), contributedAt: 0, flags: _FLAG_RESERVED});
+            if (total > MAX_STAKING_REQUIREMENT)
+                revert StakingInvalidReservation(res.contributor, res.amount);
+            _entries[nodeId][i + 1] = Entry({
+                account: res.contributor,
+                amount: uint48(res.amount),
+                contributedAt: 0,
+                flags: _FLAG_RESERVED
+            });
             emit ContributorReserved(nodeId, res.contributor, res.amount);
         }
         _reservedUnfilled[nodeId] = total;
@@ -338,7 +355,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function requestExit(uint64 nodeId) external whenNotPaused {
         NodeHeader memory h = _header(nodeId);
         if (h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
-        (bool found, uint256 index,) = _find(nodeId, h, msg.sender);
+        (bool found, uint256 index, ) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (uint256(e.amount) * 4 < h.totalStaked) {
@@ -361,7 +378,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function deregisterNode(uint64 nodeId) external onlyRole(SLASHER_ROLE) {
         NodeHeader memory h = _header(nodeId);
         NodeState state = _effectiveState(h);
-        if (state != NodeState.Active && state != NodeState.Exiting) revert StakingInvalidNodeState(nodeId, state);
+        if (state != NodeState.Active && state != NodeState.Exiting)
+            revert StakingInvalidNodeState(nodeId, state);
 
         uint16 penaltyBps_ = _config.penaltyBps;
         if (state == NodeState.Active) {
@@ -375,7 +393,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         h.penaltyBps = penaltyBps_;
         _writeHeader(nodeId, h);
 
-        uint256 penalty = uint256(h.totalStaked) * penaltyBps_ / _BPS;
+        uint256 penalty = (uint256(h.totalStaked) * penaltyBps_) / _BPS;
         emit NodeDeregistered(nodeId, msg.sender, penalty, unlockAt);
         if (penalty != 0) _token.safeTransfer(_rewardPool, penalty);
     }
@@ -384,7 +402,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @dev Not paused: every path pays only stake that is unlocked.
     function withdraw(uint64 nodeId) external {
         NodeHeader memory h = _header(nodeId);
-        (bool found, uint256 index,) = _find(nodeId, h, msg.sender);
+        (bool found, uint256 index, ) = _find(nodeId, h, msg.sender);
         Entry memory e = _entries[nodeId][index];
         if (!found || e.flags & _FLAG_RESERVED != 0) revert StakingNotContributor(nodeId, msg.sender);
         if (e.flags & _FLAG_WITHDRAWN != 0) revert StakingAlreadyWithdrawn(nodeId, msg.sender);
@@ -402,7 +420,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             return;
         }
 
-        if (h.state != NodeState.Exiting && h.state != NodeState.Exited && h.state != NodeState.Deregistered) {
+        if (
+            h.state != NodeState.Exiting && h.state != NodeState.Exited && h.state != NodeState.Deregistered
+        ) {
             revert StakingInvalidNodeState(nodeId, h.state);
         }
         if (block.timestamp < h.since) revert StakingStakeLocked(nodeId, h.since);
@@ -438,17 +458,20 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         g.lastReleaseAt = uint32(block.timestamp);
         if (g.totalActiveStake != 0) {
             amount = RewardRate.releasable(poolBalance, elapsed);
-            g.acc += (amount * _PRECISION / g.totalActiveStake).toUint88();
+            g.acc += ((amount * _PRECISION) / g.totalActiveStake).toUint88();
         }
         _writeGlobal(g);
         emit RewardsReleased(amount, elapsed, g.acc);
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function pendingRelease(uint256 poolBalance) external view returns (uint256 amount, uint64 lastReleaseAt) {
+    function pendingRelease(
+        uint256 poolBalance
+    ) external view returns (uint256 amount, uint64 lastReleaseAt) {
         Global memory g = _global;
         lastReleaseAt = g.lastReleaseAt;
-        if (g.totalActiveStake != 0) amount = RewardRate.releasable(poolBalance, block.timestamp - lastReleaseAt);
+        if (g.totalActiveStake != 0)
+            amount = RewardRate.releasable(poolBalance, block.timestamp - lastReleaseAt);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -475,11 +498,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @dev What `ref` owes its account now, the node's reward per stake so far, and whether the ref can go.
-    function _owed(address account, StakeRef memory ref, uint256 acc)
-        private
-        view
-        returns (bool stale, uint256 owed, uint256 earned, bool finished)
-    {
+    function _owed(
+        address account,
+        StakeRef memory ref,
+        uint256 acc
+    ) private view returns (bool stale, uint256 owed, uint256 earned, bool finished) {
         Entry memory e = _entries[ref.nodeId][ref.index];
         if (e.account != account || e.contributedAt != ref.contributedAt || e.flags & _FLAG_RESERVED != 0) {
             return (true, 0, 0, false);
@@ -491,7 +514,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         if (earned > ref.claimed) {
             uint256 weight = uint256(e.amount) * (_BPS - h.feeBps);
             if (ref.index == 0) weight += uint256(h.totalStaked) * h.feeBps;
-            owed = weight * (earned - ref.claimed) / (_BPS * _PRECISION);
+            owed = (weight * (earned - ref.claimed)) / (_BPS * _PRECISION);
         }
         finished = withdrawn;
     }
@@ -502,7 +525,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function updateEndpoint(uint64 nodeId, string calldata endpoint) external whenNotPaused {
         NodeHeader memory h = _header(nodeId);
         if (_entries[nodeId][0].account != msg.sender) revert StakingNotContributor(nodeId, msg.sender);
-        if (h.state != NodeState.Open && h.state != NodeState.Active) revert StakingInvalidNodeState(nodeId, h.state);
+        if (h.state != NodeState.Open && h.state != NodeState.Active)
+            revert StakingInvalidNodeState(nodeId, h.state);
         _storeEndpoint(nodeId, _edKeys[nodeId], endpoint);
         emit EndpointUpdated(nodeId, endpoint);
     }
@@ -533,7 +557,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     /// @inheritdoc IServiceNodeStaking
     function acceptAdminTransfer() external {
         address previous = _admin;
-        if (msg.sender != _pendingAdmin || msg.sender == address(0)) revert StakingNotPendingAdmin(msg.sender);
+        if (msg.sender != _pendingAdmin || msg.sender == address(0))
+            revert StakingNotPendingAdmin(msg.sender);
         _admin = msg.sender;
         delete _pendingAdmin;
         _revokeRole(DEFAULT_ADMIN_ROLE, previous);
@@ -566,8 +591,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _setStakingRequirement(uint256 requirement) private {
         if (
-            requirement < MIN_STAKING_REQUIREMENT || requirement > MAX_STAKING_REQUIREMENT
-                || requirement % _SESH != 0
+            requirement < MIN_STAKING_REQUIREMENT ||
+            requirement > MAX_STAKING_REQUIREMENT ||
+            requirement % _SESH != 0
         ) {
             revert StakingSettingOutOfBounds(requirement, MIN_STAKING_REQUIREMENT, MAX_STAKING_REQUIREMENT);
         }
@@ -593,12 +619,13 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     // ================================================================ views
 
     /// @inheritdoc IServiceNodeStaking
-    function registrationMessage(address operator, bytes32 ed25519Key, bytes32 x25519Key)
-        external
-        view
-        returns (bytes memory)
-    {
-        return abi.encodePacked(_REGISTRATION_DOMAIN, _chainId, address(this), operator, ed25519Key, x25519Key);
+    function registrationMessage(
+        address operator,
+        bytes32 ed25519Key,
+        bytes32 x25519Key
+    ) external view returns (bytes memory) {
+        return
+            abi.encodePacked(_REGISTRATION_DOMAIN, _chainId, address(this), operator, ed25519Key, x25519Key);
     }
 
     /// @inheritdoc IServiceNodeStaking
@@ -640,11 +667,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
-    function getNodes(uint64 startId, uint256 limit, NodeState stateFilter)
-        external
-        view
-        returns (NodeView[] memory nodes, uint64 nextId)
-    {
+    function getNodes(
+        uint64 startId,
+        uint256 limit,
+        NodeState stateFilter
+    ) external view returns (NodeView[] memory nodes, uint64 nextId) {
         if (limit > _MAX_PAGE) limit = _MAX_PAGE;
         uint64 count = _global.nodeCount;
         if (startId == 0) startId = 1;
@@ -671,7 +698,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 n;
         for (uint256 i; i < length; ++i) {
             StakeRef memory ref = _refs[account][i];
-            (bool stale, uint256 owed,,) = _owed(account, ref, acc);
+            (bool stale, uint256 owed, , ) = _owed(account, ref, acc);
             if (stale) continue;
             Entry memory e = _entries[ref.nodeId][ref.index];
             NodeHeader memory h = _headers[ref.nodeId];
@@ -681,8 +708,12 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             uint256 withdrawable;
             if (!withdrawn) {
                 if (state == NodeState.Open && ref.index != 0) {
-                    if (block.timestamp >= uint256(e.contributedAt) + OPEN_WITHDRAW_DELAY) withdrawable = e.amount;
-                } else if ((state == NodeState.Exited || state == NodeState.Deregistered) && block.timestamp >= h.since) {
+                    if (block.timestamp >= uint256(e.contributedAt) + OPEN_WITHDRAW_DELAY)
+                        withdrawable = e.amount;
+                } else if (
+                    (state == NodeState.Exited || state == NodeState.Deregistered) &&
+                    block.timestamp >= h.since
+                ) {
                     withdrawable = _payout(e.amount, h.penaltyBps, h.state);
                 }
             }
@@ -707,7 +738,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         uint256 length = _refs[account][0].length;
         uint256 acc = _global.acc;
         for (uint256 i; i < length; ++i) {
-            (, uint256 owed,,) = _owed(account, _refs[account][i], acc);
+            (, uint256 owed, , ) = _owed(account, _refs[account][i], acc);
             amount += owed;
         }
     }
@@ -716,7 +747,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function stakeOf(uint64 nodeId, address account) external view returns (uint256 amount, uint256 total) {
         NodeHeader memory h = _headers[nodeId];
         total = h.totalStaked;
-        (bool found, uint256 index,) = _find(nodeId, h, account);
+        (bool found, uint256 index, ) = _find(nodeId, h, account);
         if (found) {
             Entry memory e = _entries[nodeId][index];
             if (e.flags & _FLAG_RESERVED == 0) amount = e.amount;
@@ -735,7 +766,13 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function networkStats()
         external
         view
-        returns (uint64 nodeCount, uint64 activeNodeCount, uint256 totalActiveStake, uint256 rewardPerStake, bool paused)
+        returns (
+            uint64 nodeCount,
+            uint64 activeNodeCount,
+            uint256 totalActiveStake,
+            uint256 rewardPerStake,
+            bool paused
+        )
     {
         Global memory g = _global;
         return (g.nodeCount, g.activeNodeCount, g.totalActiveStake, g.acc, g.paused);
@@ -776,7 +813,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function _nodeView(uint64 nodeId) private view returns (NodeView memory v) {
         NodeHeader memory h = _headers[nodeId];
         bytes32 edKey = _edKeys[nodeId];
-        (bytes32 xKey,) = Curve25519.toMontgomery(edKey);
+        (bytes32 xKey, ) = Curve25519.toMontgomery(edKey);
         Entry memory operatorEntry = _entries[nodeId][0];
         v.id = nodeId;
         v.state = _effectiveState(h);
@@ -831,7 +868,11 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     function _storeEndpoint(uint64 nodeId, bytes32 edKey, string calldata endpoint) private {
         uint256 length = bytes(endpoint).length;
         if (length < _MIN_ENDPOINT || length > _MAX_ENDPOINT) revert StakingInvalidEndpoint(length);
-        _keys[edKey] = KeyRecord({nodeId: nodeId, endpointLength: uint8(length), endpointHead: bytes23(bytes(endpoint))});
+        _keys[edKey] = KeyRecord({
+            nodeId: nodeId,
+            endpointLength: uint8(length),
+            endpointHead: bytes23(bytes(endpoint))
+        });
         if (length > 23) _endpointTails[nodeId] = bytes(endpoint[23:]);
     }
 
@@ -844,17 +885,20 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         for (uint256 i; i < headLength; ++i) {
             head[i] = rec.endpointHead[i];
         }
-        return rec.endpointLength > 23 ? string.concat(string(head), string(_endpointTails[nodeId])) : string(head);
+        return
+            rec.endpointLength > 23
+                ? string.concat(string(head), string(_endpointTails[nodeId]))
+                : string(head);
     }
 
     /// @dev Finds `account`'s entry in the node, and a free entry below the high water if it has none.
     /// Looks through whichever is shorter: the account's own stakes (whose refs hold the entry index) or
     /// the node's entries. Unpaid reservations have no ref yet, so a node with any is searched directly.
-    function _find(uint64 nodeId, NodeHeader memory h, address account)
-        private
-        view
-        returns (bool found, uint256 index, uint256 freeIndex)
-    {
+    function _find(
+        uint64 nodeId,
+        NodeHeader memory h,
+        address account
+    ) private view returns (bool found, uint256 index, uint256 freeIndex) {
         freeIndex = type(uint256).max;
         uint256 refCount = _refs[account][0].length;
         if (h.openReservations == 0 && refCount < h.highWater) {
@@ -862,7 +906,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
                 StakeRef memory ref = _refs[account][i];
                 if (ref.nodeId != nodeId) continue;
                 Entry memory e = _entries[nodeId][ref.index];
-                if (e.account == account && e.contributedAt == ref.contributedAt) return (true, ref.index, freeIndex);
+                if (e.account == account && e.contributedAt == ref.contributedAt)
+                    return (true, ref.index, freeIndex);
             }
             // Not a contributor: new entries go at the high water unless all ten were used once.
             if (h.highWater < MAX_CONTRIBUTORS) return (false, 0, freeIndex);
@@ -896,10 +941,17 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     /// @dev One SSTORE for the header (assigning a memory struct to storage copies it field by field).
     function _writeHeader(uint64 nodeId, NodeHeader memory h) private {
-        uint256 word = uint256(h.totalStaked) | (uint256(h.feeBps) << 48) | (uint256(h.state) << 64)
-            | (uint256(h.liveCount) << 72) | (uint256(h.highWater) << 80) | (uint256(h.openReservations) << 88)
-            | (uint256(h.requirement) << 96) | (uint256(h.penaltyBps) << 120) | (uint256(h.since) << 136)
-            | (uint256(h.rewardMark) << 168);
+        uint256 word =
+            uint256(h.totalStaked) |
+                (uint256(h.feeBps) << 48) |
+                (uint256(h.state) << 64) |
+                (uint256(h.liveCount) << 72) |
+                (uint256(h.highWater) << 80) |
+                (uint256(h.openReservations) << 88) |
+                (uint256(h.requirement) << 96) |
+                (uint256(h.penaltyBps) << 120) |
+                (uint256(h.since) << 136) |
+                (uint256(h.rewardMark) << 168);
         NodeHeader storage slot = _headers[nodeId];
         assembly ("memory-safe") {
             sstore(slot.slot, word)
@@ -908,8 +960,13 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     /// @dev One SSTORE for the global word.
     function _writeGlobal(Global memory g) private {
-        uint256 word = uint256(g.acc) | (uint256(g.totalActiveStake) << 88) | (uint256(g.nodeCount) << 152)
-            | (uint256(g.activeNodeCount) << 184) | (g.paused ? uint256(1) << 216 : 0) | (uint256(g.lastReleaseAt) << 224);
+        uint256 word =
+            uint256(g.acc) |
+                (uint256(g.totalActiveStake) << 88) |
+                (uint256(g.nodeCount) << 152) |
+                (uint256(g.activeNodeCount) << 184) |
+                (g.paused ? uint256(1) << 216 : 0) |
+                (uint256(g.lastReleaseAt) << 224);
         Global storage slot = _global;
         assembly ("memory-safe") {
             sstore(slot.slot, word)
@@ -949,8 +1006,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
 
     function _permit(Permit calldata p, uint256 value) private {
         // A permit already used (for example front-run from the mempool) is fine if the allowance is there.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), value, p.deadline, p.v, p.r, p.s) {}
-            catch {}
+        try
+            IERC20Permit(address(_token)).permit(msg.sender, address(this), value, p.deadline, p.v, p.r, p.s)
+        {} catch {}
     }
 
     function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {

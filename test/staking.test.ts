@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { before, beforeEach, describe, it } from "node:test";
-import { type Address, getAddress, type Hex, hexToBytes, zeroAddress } from "viem";
+import { getAddress, type Hex, hexToBytes, zeroAddress } from "viem";
+import {
+  DAY,
+  deploySystem,
+  REQUIREMENT,
+  registration,
+  SESH,
+  type System,
+  signPermit,
+} from "./utils/fixture.js";
 import { createNodeKeys } from "./utils/nodeKeys.js";
-import { DAY, deploySystem, REQUIREMENT, registration, SESH, type System, signPermit } from "./utils/fixture.js";
 
 const State = { None: 0, Open: 1, Active: 2, Exiting: 3, Exited: 4, Cancelled: 5, Deregistered: 6 } as const;
 const YEAR = 365n * DAY;
@@ -17,11 +25,10 @@ describe("ServiceNodeStaking", () => {
   let operator: System["wallets"][number];
   let alice: System["wallets"][number];
   let bob: System["wallets"][number];
-  let carol: System["wallets"][number];
 
   before(async () => {
     sys = await deploySystem();
-    [, operator, alice, bob, carol] = sys.wallets;
+    [, operator, alice, bob] = sys.wallets;
     snapshot = (await sys.publicClient.request({ method: "evm_snapshot" as never })) as string;
   });
 
@@ -33,7 +40,12 @@ describe("ServiceNodeStaking", () => {
   async function expectError(promise: Promise<unknown>, name: string, args?: readonly unknown[]) {
     reached.add(name);
     if (args) {
-      await sys.viem.assertions.revertWithCustomErrorWithArgs(promise, sys.staking, name as never, args as never);
+      await sys.viem.assertions.revertWithCustomErrorWithArgs(
+        promise,
+        sys.staking,
+        name as never,
+        args as never,
+      );
     } else {
       await sys.viem.assertions.revertWithCustomError(promise, sys.staking, name as never);
     }
@@ -81,7 +93,13 @@ describe("ServiceNodeStaking", () => {
       assert.equal(getAddress(await pool.read.token()), getAddress(sys.token.address));
       assert.equal(await pool.read.ANNUAL_RATE_PER_MILLE(), 151n);
       await expectError(
-        sys.viem.deployContract("ServiceNodeStaking", [sys.token.address, zeroAddress, REQUIREMENT, 14n * DAY, 20n]),
+        sys.viem.deployContract("ServiceNodeStaking", [
+          sys.token.address,
+          zeroAddress,
+          REQUIREMENT,
+          14n * DAY,
+          20n,
+        ]),
         "StakingZeroAddress",
       );
     });
@@ -142,7 +160,10 @@ describe("ServiceNodeStaking", () => {
       // y = 1 encodes the neutral point, which has no Montgomery form.
       await expectError(write({ ...args, ed25519Key: `0x01${"00".repeat(31)}` }), "StakingInvalidEd25519Key");
       const wrongX = createNodeKeys().x25519Key;
-      await expectError(write({ ...args, x25519Key: wrongX }), "StakingOnionKeyMismatch", [wrongX, args.x25519Key]);
+      await expectError(write({ ...args, x25519Key: wrongX }), "StakingOnionKeyMismatch", [
+        wrongX,
+        args.x25519Key,
+      ]);
       await expectError(write({ ...args, endpoint: "ab" }), "StakingInvalidEndpoint", [2n]);
       await expectError(write({ ...args, endpoint: "x".repeat(65) }), "StakingInvalidEndpoint", [65n]);
       await expectError(write({ ...args, signature: "0x1234" }), "StakingInvalidSignatureLength", [2n]);
@@ -212,15 +233,20 @@ describe("ServiceNodeStaking", () => {
         "StakingContributionTooSmall",
         [minimum - 1n, minimum],
       );
-      await expectError(sys.staking.write.contribute([nodeId, 0n], { account: alice.account }), "StakingZeroAmount");
+      await expectError(
+        sys.staking.write.contribute([nodeId, 0n], { account: alice.account }),
+        "StakingZeroAmount",
+      );
       await expectError(
         sys.staking.write.contribute([nodeId, 18_751n * SESH], { account: alice.account }),
         "StakingStakeExceedsRequirement",
         [18_751n * SESH, 18_750n * SESH],
       );
-      await expectError(sys.staking.write.contribute([99n, SESH], { account: alice.account }), "StakingNodeNotFound", [
-        99n,
-      ]);
+      await expectError(
+        sys.staking.write.contribute([99n, SESH], { account: alice.account }),
+        "StakingNodeNotFound",
+        [99n],
+      );
 
       // Nine contributors at the minimum each fill every slot; the last one activates the node.
       const contributors = sys.wallets.slice(2, 11);
@@ -246,7 +272,9 @@ describe("ServiceNodeStaking", () => {
     it("reports a full node when every slot is taken but stake is missing", async () => {
       const { nodeId } = await register(operator, {
         amount: 6_250n * SESH,
-        reservations: sys.wallets.slice(2, 10).map((w) => ({ contributor: w.account.address, amount: 1_000n * SESH })),
+        reservations: sys.wallets
+          .slice(2, 10)
+          .map((w) => ({ contributor: w.account.address, amount: 1_000n * SESH })),
       });
       // 8 reservations + the operator leave one open slot for the 10,750 SESH not reserved.
       assert.equal(await sys.staking.read.minContribution([nodeId]), 10_750n * SESH);
@@ -307,7 +335,10 @@ describe("ServiceNodeStaking", () => {
       await sys.staking.write.withdraw([nodeId], { account: alice.account });
       assert.equal(await sys.token.read.balanceOf([alice.account.address]), before + 5_000n * SESH);
       assert.ok(block.timestamp > 0n);
-      await expectError(sys.staking.write.withdraw([nodeId], { account: alice.account }), "StakingNotContributor");
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: alice.account }),
+        "StakingNotContributor",
+      );
       // Alice's slot is free again and she can come back.
       await contribute(alice, nodeId, 2_000n * SESH);
       assert.equal((await sys.staking.read.getNode([nodeId])).contributorCount, 3);
@@ -323,7 +354,10 @@ describe("ServiceNodeStaking", () => {
       assert.equal(await sys.token.read.balanceOf([bob.account.address]), bobBefore + 5_000n * SESH);
       assert.equal(await sys.token.read.balanceOf([alice.account.address]), aliceBefore + 2_000n * SESH);
       assert.equal(await sys.token.read.balanceOf([sys.staking.address]), 0n);
-      await expectError(sys.staking.write.withdraw([nodeId], { account: bob.account }), "StakingAlreadyWithdrawn");
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: bob.account }),
+        "StakingAlreadyWithdrawn",
+      );
       // Nothing was earned, and the stale stakes disappear from the views.
       assert.equal((await sys.staking.read.getStakes([bob.account.address])).length, 0);
       await expectError(sys.staking.write.claim({ account: bob.account }), "StakingNothingToClaim");
@@ -418,8 +452,14 @@ describe("ServiceNodeStaking", () => {
         "StakingSmallContributorExitTooEarly",
         [nodeId, BigInt(node.activatedAt) + 30n * DAY],
       );
-      await expectError(sys.staking.write.requestExit([nodeId], { account: bob.account }), "StakingNotContributor");
-      await expectError(sys.staking.write.withdraw([nodeId], { account: alice.account }), "StakingInvalidNodeState");
+      await expectError(
+        sys.staking.write.requestExit([nodeId], { account: bob.account }),
+        "StakingNotContributor",
+      );
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: alice.account }),
+        "StakingInvalidNodeState",
+      );
 
       await sys.networkHelpers.time.increase(10n * DAY);
       await release();
@@ -437,10 +477,11 @@ describe("ServiceNodeStaking", () => {
       await release();
       assert.equal(await sys.staking.read.claimableRewards([alice.account.address]), earned);
 
-      await expectError(sys.staking.write.withdraw([nodeId], { account: alice.account }), "StakingStakeLocked", [
-        nodeId,
-        event.args.unlockAt as bigint,
-      ]);
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: alice.account }),
+        "StakingStakeLocked",
+        [nodeId, event.args.unlockAt as bigint],
+      );
       await sys.networkHelpers.time.increaseTo(event.args.unlockAt as bigint);
       assert.equal((await sys.staking.read.getNode([nodeId])).state, State.Exited);
       const stake = (await sys.staking.read.getStakes([alice.account.address]))[0];
@@ -449,7 +490,10 @@ describe("ServiceNodeStaking", () => {
       await sys.staking.write.withdraw([nodeId], { account: alice.account });
       await sys.staking.write.withdraw([nodeId], { account: operator.account });
       assert.equal(await sys.token.read.balanceOf([alice.account.address]), before + 5_000n * SESH);
-      await expectError(sys.staking.write.withdraw([nodeId], { account: alice.account }), "StakingAlreadyWithdrawn");
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: alice.account }),
+        "StakingAlreadyWithdrawn",
+      );
       // Rewards earned while Active stay claimable after withdrawing.
       await sys.staking.write.claim({ account: alice.account });
       assert.equal((await sys.staking.read.getStakes([alice.account.address])).length, 0);
@@ -473,7 +517,10 @@ describe("ServiceNodeStaking", () => {
       assert.equal(node.state, State.Deregistered);
       assert.equal(node.penaltyBps, 20);
       await expectError(sys.staking.write.deregisterNode([nodeId]), "StakingInvalidNodeState");
-      await expectError(sys.staking.write.withdraw([nodeId], { account: alice.account }), "StakingStakeLocked");
+      await expectError(
+        sys.staking.write.withdraw([nodeId], { account: alice.account }),
+        "StakingStakeLocked",
+      );
       await sys.networkHelpers.time.increase(30n * DAY);
       const before = await sys.token.read.balanceOf([alice.account.address]);
       await sys.staking.write.withdraw([nodeId], { account: alice.account });
@@ -486,7 +533,10 @@ describe("ServiceNodeStaking", () => {
   describe("governance", () => {
     it("keeps settings within bounds", async () => {
       await expectError(sys.staking.write.setStakingRequirement([999n * SESH]), "StakingSettingOutOfBounds");
-      await expectError(sys.staking.write.setStakingRequirement([25_000n * SESH + 1n]), "StakingSettingOutOfBounds");
+      await expectError(
+        sys.staking.write.setStakingRequirement([25_000n * SESH + 1n]),
+        "StakingSettingOutOfBounds",
+      );
       await expectError(sys.staking.write.setUnlockDelay([91n * DAY]), "StakingSettingOutOfBounds");
       await expectError(sys.staking.write.setPenaltyBps([1_001n]), "StakingSettingOutOfBounds");
       await sys.staking.write.setStakingRequirement([15_000n * SESH]);
@@ -524,7 +574,10 @@ describe("ServiceNodeStaking", () => {
       const { args } = await registration(sys, bob.account.address);
       await approve(bob, REQUIREMENT);
       await expectError(sys.staking.write.registerNode([args], { account: bob.account }), "StakingPaused");
-      await expectError(sys.staking.write.contribute([nodeId, 5_000n * SESH], { account: bob.account }), "StakingPaused");
+      await expectError(
+        sys.staking.write.contribute([nodeId, 5_000n * SESH], { account: bob.account }),
+        "StakingPaused",
+      );
       await expectError(sys.staking.write.claim({ account: alice.account }), "StakingPaused");
       await sys.networkHelpers.time.increase(DAY);
       await sys.staking.write.withdraw([nodeId], { account: alice.account });
@@ -535,7 +588,8 @@ describe("ServiceNodeStaking", () => {
 
   describe("views", () => {
     it("pages the node list and filters by state", async () => {
-      for (let i = 0; i < 5; i++) await register(i % 2 ? alice : operator, { amount: i % 2 ? 10_000n * SESH : REQUIREMENT });
+      for (let i = 0; i < 5; i++)
+        await register(i % 2 ? alice : operator, { amount: i % 2 ? 10_000n * SESH : REQUIREMENT });
       const [page1, next] = await sys.staking.read.getNodes([1n, 2n, State.None]);
       assert.deepEqual(
         page1.map((n) => n.id),
@@ -564,5 +618,3 @@ describe("ServiceNodeStaking", () => {
     assert.deepEqual(missing, [], `custom errors never reached by a test: ${missing.join(", ")}`);
   });
 });
-
-export type { Address };

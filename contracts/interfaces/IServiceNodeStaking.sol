@@ -189,7 +189,12 @@ interface IServiceNodeStaking {
     /// @notice A contributor slot was reserved at registration.
     event ContributorReserved(uint64 indexed nodeId, address indexed contributor, uint256 amount);
     /// @notice Stake was added to an Open node (the operator's own stake is in {NodeRegistered}).
-    event StakeContributed(uint64 indexed nodeId, address indexed contributor, uint256 amount, uint256 totalStaked);
+    event StakeContributed(
+        uint64 indexed nodeId,
+        address indexed contributor,
+        uint256 amount,
+        uint256 totalStaked
+    );
     /// @notice The node reached its requirement and is Active (its operator is in {NodeRegistered}).
     event NodeActivated(uint64 indexed nodeId, uint256 totalStaked);
     /// @notice A contributor left an Open node and was refunded.
@@ -230,9 +235,10 @@ interface IServiceNodeStaking {
 
     /// @notice Registers a node in one transaction: the SESH permit is applied first.
     /// @dev A permit that fails (front-run or already used) is ignored if the allowance suffices.
-    function registerNodeWithPermit(Registration calldata registration, Permit calldata permit)
-        external
-        returns (uint64 nodeId);
+    function registerNodeWithPermit(
+        Registration calldata registration,
+        Permit calldata permit
+    ) external returns (uint64 nodeId);
 
     /// @notice Adds stake to an Open node, with a prior SESH allowance. A new contributor pays at least
     /// {minContribution} (or its reserved amount); an existing one may top up any amount. The node
@@ -301,10 +307,11 @@ interface IServiceNodeStaking {
     // ---------------------------------------------------------------- views
 
     /// @notice The message the node key signs to prove possession.
-    function registrationMessage(address operator, bytes32 ed25519Key, bytes32 x25519Key)
-        external
-        view
-        returns (bytes memory);
+    function registrationMessage(
+        address operator,
+        bytes32 ed25519Key,
+        bytes32 x25519Key
+    ) external view returns (bytes memory);
 
     /// @notice The X25519 onion key that belongs to an Ed25519 identity key.
     function onionKeyOf(bytes32 ed25519Key) external view returns (bytes32);
@@ -320,10 +327,11 @@ interface IServiceNodeStaking {
 
     /// @notice Nodes with ids from `startId` on, at most `limit` (<= 200); `stateFilter` None = all.
     /// @return nodes The page. @return nextId The id to continue from (0 when done).
-    function getNodes(uint64 startId, uint256 limit, NodeState stateFilter)
-        external
-        view
-        returns (NodeView[] memory nodes, uint64 nextId);
+    function getNodes(
+        uint64 startId,
+        uint256 limit,
+        NodeState stateFilter
+    ) external view returns (NodeView[] memory nodes, uint64 nextId);
 
     /// @notice An account's stakes across nodes, with what each can withdraw and claim now.
     function getStakes(address account) external view returns (StakeView[] memory);
@@ -342,7 +350,13 @@ interface IServiceNodeStaking {
     function networkStats()
         external
         view
-        returns (uint64 nodeCount, uint64 activeNodeCount, uint256 totalActiveStake, uint256 rewardPerStake, bool paused);
+        returns (
+            uint64 nodeCount,
+            uint64 activeNodeCount,
+            uint256 totalActiveStake,
+            uint256 rewardPerStake,
+            bool paused
+        );
 
     /// @notice Staking requirement for new nodes, unlock delay and penalty.
     function stakingRequirement() external view returns (uint256);

@@ -10,7 +10,7 @@ library RewardRate {
 
     /// @notice What a pool holding `balance` releases over `elapsed` seconds (never more than it holds).
     function releasable(uint256 balance, uint256 elapsed) internal pure returns (uint256) {
-        uint256 amount = balance * ANNUAL_RATE_PER_MILLE * elapsed / (1000 * YEAR);
+        uint256 amount = (balance * ANNUAL_RATE_PER_MILLE * elapsed) / (1000 * YEAR);
         return amount > balance ? balance : amount;
     }
 }

@@ -26,7 +26,12 @@ export async function deploySystem(connection?: Connection) {
 export type System = Awaited<ReturnType<typeof deploySystem>>;
 
 /** An ERC-2612 permit for `value` SESH from `owner` to the staking contract. */
-export async function signPermit(system: System, owner: System["wallets"][number], value: bigint, spender?: Address) {
+export async function signPermit(
+  system: System,
+  owner: System["wallets"][number],
+  value: bigint,
+  spender?: Address,
+) {
   const { token, staking, publicClient } = system;
   const nonce = await token.read.nonces([owner.account.address]);
   const deadline = BigInt((await publicClient.getBlock()).timestamp) + 3600n;

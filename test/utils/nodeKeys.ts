@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
-import { type Hex, bytesToHex, hexToBytes } from "viem";
+import { bytesToHex, type Hex, hexToBytes } from "viem";
 
 /** A relay node's identity: an Ed25519 key and the X25519 onion key derived from it. */
 export interface NodeKeys {

@@ -1,0 +1,47 @@
+/** Byte helpers shared by the crypto, queue and HTTP code. */
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+
+/** Lowercase hex of the bytes, without a 0x prefix. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Parses hex (with or without 0x); throws a TypeError naming `what` when it is not `length` bytes of hex. */
+export function fromHex(value: string, length: number | undefined, what: string): Buffer {
+  const raw = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
+  if (raw.length % 2 !== 0 || !HEX_RE.test(raw)) throw new TypeError(`${what} is not hex`);
+  if (length !== undefined && raw.length !== length * 2) {
+    throw new TypeError(`${what} must be ${length} bytes (${length * 2} hex characters)`);
+  }
+  return Buffer.from(raw, "hex");
+}
+
+/** `0x`-prefixed lowercase hex, as the contracts and the SDK write bytes. */
+export function to0x(bytes: Uint8Array): `0x${string}` {
+  return `0x${toHex(bytes)}`;
+}
+
+/** URL-safe base64 without padding. */
+export function toB64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+}
+
+/** Parses URL-safe base64; throws a TypeError naming `what` when it is not `length` bytes. */
+export function fromB64url(value: string, length: number | undefined, what: string): Buffer {
+  if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new TypeError(`${what} is not base64url`);
+  const bytes = Buffer.from(value, "base64url");
+  if (length !== undefined && bytes.length !== length) throw new TypeError(`${what} must be ${length} bytes`);
+  return bytes;
+}
+
+/** Writes a big-endian unsigned 64-bit integer from a safe JavaScript number. */
+export function writeU64(target: Buffer, value: number, offset: number): void {
+  target.writeBigUInt64BE(BigInt(value), offset);
+}
+
+/** Reads a big-endian unsigned 64-bit integer; values above 2^53 come back as Infinity. */
+export function readU64(source: Buffer, offset: number): number {
+  const value = source.readBigUInt64BE(offset);
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(value);
+}

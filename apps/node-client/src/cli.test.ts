@@ -1,0 +1,138 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir } from "./_test/common.ts";
+import { TEST_DOMAIN } from "./_test/nodes.ts";
+import { fromHex } from "./bytes.ts";
+import { main } from "./cli.ts";
+import { verifyRegistration } from "./keys.ts";
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const CHAIN = ["--chain-id", "31337", "--staking", TEST_DOMAIN.stakingContract];
+const OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+
+describe("sesh-node CLI", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  async function dir() {
+    const d = await tempDir();
+    cleanups.push(d.cleanup);
+    return d.path;
+  }
+
+  it("has --help on every command", async () => {
+    const top = await cli(["--help"]);
+    expect(top.code).toBe(0);
+    for (const command of ["init", "payload", "run", "invite", "send", "inbox"]) {
+      expect(top.out).toContain(`  ${command}`);
+      const help = await cli([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.out).toMatch(new RegExp(`^sesh-node ${command}: `));
+      expect(help.out).toContain("SESH_NODE_");
+    }
+    const unknown = await cli(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "frobnicate"');
+  });
+
+  it("init creates owner-only keys, prints the node id and a payload whose proof verifies, and never overwrites", async () => {
+    const dataDir = join(await dir(), "node");
+    const result = await cli([
+      "init",
+      "--data-dir",
+      dataDir,
+      "--endpoint",
+      "relay.example.org:7450",
+      "--operator",
+      OPERATOR,
+      ...CHAIN,
+    ]);
+    expect(result.code).toBe(0);
+    const nodeId = /^Node id: ([0-9a-f]{64})$/m.exec(result.out)![1]!;
+    const payload = JSON.parse(result.out.slice(result.out.indexOf("{"))) as Record<string, string>;
+    expect(payload).toMatchObject({
+      ed25519Key: `0x${nodeId}`,
+      endpoint: "relay.example.org:7450",
+      operator: OPERATOR.toLowerCase(),
+      chainId: "31337",
+      stakingContract: TEST_DOMAIN.stakingContract,
+    });
+    expect(
+      verifyRegistration(
+        TEST_DOMAIN,
+        OPERATOR,
+        fromHex(payload.ed25519Key!, 32, "k"),
+        fromHex(payload.x25519Key!, 32, "x"),
+        fromHex(payload.signature!, 64, "s"),
+      ),
+    ).toBe(true);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dataDir, "identity.key"))).mode & 0o777).toBe(0o600);
+    const again = await cli(["init", "--data-dir", dataDir, "--endpoint", "relay.example.org:7450"]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/refusing to overwrite/);
+    // The payload for existing keys, for another operator.
+    const other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+    const payload2 = await cli(["payload", "--data-dir", dataDir, "--operator", other, ...CHAIN]);
+    expect(payload2.code).toBe(0);
+    expect(payload2.out).toContain(`"operator": "${other.toLowerCase()}"`);
+    expect(payload2.out).toContain('"endpoint": "relay.example.org:7450"');
+  });
+
+  it("init without the registration settings prints how to get the payload later", async () => {
+    const dataDir = join(await dir(), "node");
+    const result = await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("sesh-node payload --data-dir");
+    const partial = await cli([
+      "init",
+      "--data-dir",
+      join(dataDir, "x"),
+      "--endpoint",
+      "127.0.0.1:7450",
+      "--operator",
+      OPERATOR,
+    ]);
+    expect(partial.code).toBe(2);
+    expect(partial.err).toContain("also give --chain-id, --staking");
+  });
+
+  it("explains bad input with exit code 2", async () => {
+    const noDir = await cli(["init", "--endpoint", "127.0.0.1:7450"]);
+    expect([noDir.code, noDir.err]).toEqual([2, expect.stringContaining("missing setting data_dir")]);
+    const badEndpoint = await cli(["init", "--data-dir", await dir(), "--endpoint", "http://x"]);
+    expect(badEndpoint.err).toContain("--endpoint must be");
+    const badEnv = await cli(["init", "--data-dir", await dir(), "--endpoint", "x:1"], {
+      SESH_NODE_REGISTRY_GRACE: "forever",
+    });
+    expect([badEnv.code, badEnv.err]).toEqual([
+      2,
+      expect.stringContaining("environment SESH_NODE_REGISTRY_GRACE"),
+    ]);
+    const unknownFlag = await cli(["init", "--bogus"]);
+    expect(unknownFlag.code).toBe(2);
+    const send = await cli(["send", "sesh://invite?v=1"]);
+    expect([send.code, send.err]).toEqual([
+      2,
+      expect.stringContaining("give the invitation link and the message"),
+    ]);
+  });
+
+  it("run refuses to relay without a verified registry source, after checking the keys", async () => {
+    const dataDir = await dir();
+    const noKeys = await cli(["run", "--data-dir", dataDir, "--log-level", "silent"]);
+    expect([noKeys.code, noKeys.err]).toEqual([1, expect.stringContaining("sesh-node init")]);
+    await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
+    const result = await cli(["run", "--data-dir", dataDir, "--log-level", "silent"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("never runs on an unverified node list");
+  });
+});

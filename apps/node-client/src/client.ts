@@ -1,0 +1,295 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import type { Agent } from "node:http";
+import { decodeInvitation, E2E_OVERHEAD, encodeInvitation, openBody, sealBody } from "./e2e.ts";
+import { ERROR_CODES, RelayError, type RelayErrorCode } from "./errors.ts";
+import { createKeepAliveAgent, endpointUrl, postBinary } from "./http-util.ts";
+import { exportRawPublic } from "./keys.ts";
+import { BLOCK_SIZE, unwrapResponse, wrapOnion } from "./onion.ts";
+import { selectPath } from "./path.ts";
+import {
+  decodeQueueResponse,
+  encodeQueueRequest,
+  type QueueRequest,
+  signQueueRequest,
+} from "./queue-protocol.ts";
+import type { ViewNode } from "./stake-view.ts";
+
+/** Where the client learns which nodes are Active: a StakeView (fed by the chain or a directory). */
+export interface NodeDirectory {
+  activeNodes(): readonly ViewNode[];
+  activeNode(nodeId: string): ViewNode | undefined;
+}
+
+export interface RelayClientOptions {
+  readonly directory: NodeDirectory;
+  /** Hops per path (default 3). */
+  readonly hops?: number;
+  /** How long to wait for a response through the path (default 15 s). */
+  readonly timeoutMs?: number;
+  /** Packet lifetime written into every layer (default 60 s). */
+  readonly packetTtlMs?: number;
+  /** Paths tried for errors that prove the request was not delivered (default 3). */
+  readonly attempts?: number;
+  readonly random?: () => number;
+  readonly now?: () => number;
+  readonly agent?: Agent;
+}
+
+/** A queue as its recipient holds it. */
+export interface QueueCredentials {
+  /** Node id of the relay holding the queue. */
+  readonly relay: string;
+  readonly recipientId: Buffer;
+  readonly senderId: Buffer;
+  /** The recipient's Ed25519 private key; signs fetch, ack and delete. */
+  readonly recipientKey: KeyObject;
+}
+
+/** A queue plus the key that opens end-to-end encrypted bodies: what `invite` creates. */
+export interface Inbox extends QueueCredentials {
+  /** The X25519 private key for bodies sent through the invitation. */
+  readonly bodyKey: KeyObject;
+  readonly link: string;
+}
+
+/** A message as fetched from a queue. */
+export interface FetchedMessage {
+  readonly msgId: Buffer;
+  readonly createdAt: Date;
+  readonly remaining: number;
+  readonly body: Buffer;
+}
+
+/** A decrypted message received in an inbox. */
+export interface ReceivedMessage {
+  readonly msgId: Buffer;
+  readonly createdAt: Date;
+  readonly text: Buffer;
+}
+
+/** The client of the relay network: paths, onion wrapping and the queue operations. */
+export interface RelayClient {
+  /** Sends `payload` through a fresh path ending at `exit` (random when omitted); returns the exit's answer. */
+  request(payload: Uint8Array, options?: { exit?: string; idempotent?: boolean }): Promise<Buffer>;
+  createQueue(options?: { relay?: string }): Promise<QueueCredentials>;
+  sendMessage(relay: string, senderId: Buffer, body: Uint8Array): Promise<{ msgId: Buffer }>;
+  fetchMessage(queue: QueueCredentials): Promise<FetchedMessage | undefined>;
+  ackMessage(queue: QueueCredentials, msgId: Buffer): Promise<void>;
+  deleteQueue(queue: QueueCredentials): Promise<void>;
+  /** Creates a queue and an invitation link for it (sender id, relay node id, body key). */
+  createInvitation(options?: { relay?: string }): Promise<Inbox>;
+  /** Encrypts `message` end to end and puts it into the invitation's queue. */
+  sendToInvitation(link: string, message: Uint8Array | string): Promise<{ msgId: Buffer }>;
+  /** Fetches, decrypts and acknowledges every waiting message (at most `max`). */
+  receive(
+    inbox: Inbox,
+    options?: { max?: number; onMessage?: (m: ReceivedMessage) => void | Promise<void> },
+  ): Promise<ReceivedMessage[]>;
+  close(): void;
+}
+
+/** Codes after which the request certainly did not reach the queue, so another path may be tried. */
+const NOT_DELIVERED: ReadonlySet<RelayErrorCode> = new Set([
+  "NODE_NOT_ACTIVE",
+  "NEXT_HOP_NOT_ACTIVE",
+  "RATE_LIMITED",
+  "BUSY",
+  "SHUTTING_DOWN",
+  "EXPIRED",
+  "UNAUTHENTICATED",
+  "WRONG_KEY",
+]);
+
+/** Largest text `sendToInvitation` accepts, given a queue body limit of 16,000 bytes. */
+export const MAX_MESSAGE_BYTES = 16_000 - E2E_OVERHEAD;
+
+/** Creates a relay client over a node directory. */
+export function createRelayClient(options: RelayClientOptions): RelayClient {
+  const hops = options.hops ?? 3;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const packetTtlMs = options.packetTtlMs ?? 60_000;
+  const attempts = options.attempts ?? 3;
+  const now = options.now ?? Date.now;
+  const ownAgent = options.agent === undefined;
+  const agent = options.agent ?? createKeepAliveAgent(32);
+
+  async function once(payload: Uint8Array, exit: string | undefined): Promise<Buffer> {
+    const path = selectPath(options.directory.activeNodes(), {
+      hops,
+      ...(exit !== undefined ? { exit } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    const circuit = wrapOnion(
+      path.map((n) => ({ nodeId: n.ed25519Key, x25519Key: n.x25519Key, x25519KeyObject: n.x25519KeyObject })),
+      payload,
+      now() + packetTtlMs,
+    );
+    const entry = path[0]!;
+    const describe = (hop: number) => `hop ${hop} (${path[hop - 1]?.endpoint ?? "?"})`;
+    let res: Awaited<ReturnType<typeof postBinary>>;
+    try {
+      res = await postBinary(endpointUrl(entry.endpoint, "/v1/onion"), circuit.packet, {
+        agent,
+        timeoutMs,
+        limit: BLOCK_SIZE + 4096,
+      });
+    } catch (error) {
+      if (error instanceof RelayError && error.code === "NEXT_HOP_UNREACHABLE") {
+        throw new RelayError(
+          "NEXT_HOP_UNREACHABLE",
+          `NEXT_HOP_UNREACHABLE: the entry relay ${entry.endpoint} did not answer (${error.message})`,
+          { hop: 1 },
+        );
+      }
+      throw error;
+    }
+    if (res.status !== 200) {
+      let code: RelayErrorCode = "BAD_RESPONSE";
+      let message = `the entry relay ${entry.endpoint} answered HTTP ${res.status}`;
+      try {
+        const parsed = JSON.parse(res.body.toString("utf8")) as {
+          error?: { code?: string; message?: string };
+        };
+        if (parsed.error?.code && parsed.error.code in ERROR_CODES)
+          code = parsed.error.code as RelayErrorCode;
+        if (parsed.error?.message) message = parsed.error.message;
+      } catch {}
+      throw new RelayError(code, `${message} (${describe(1)})`, { hop: 1 });
+    }
+    return unwrapResponse(circuit, res.body, describe);
+  }
+
+  async function request(
+    payload: Uint8Array,
+    opts: { exit?: string; idempotent?: boolean } = {},
+  ): Promise<Buffer> {
+    let last: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        return await once(payload, opts.exit);
+      } catch (error) {
+        last = error;
+        if (!(error instanceof RelayError)) throw error;
+        const retry = NOT_DELIVERED.has(error.code) || (opts.idempotent === true && error.retryable);
+        if (!retry || error.code === "NO_PATH" || error.code === "UNKNOWN_NODE") throw error;
+      }
+    }
+    throw last;
+  }
+
+  function relayId(relay: string): Buffer {
+    return Buffer.from(relay, "hex");
+  }
+
+  async function queueCall<Op extends "new" | "send" | "fetch" | "ack" | "delete">(
+    relay: string,
+    op: Op,
+    req: QueueRequest,
+    idempotent: boolean,
+  ) {
+    const answer = await request(encodeQueueRequest(req), { exit: relay, idempotent });
+    return decodeQueueResponse(op, answer);
+  }
+
+  const client: RelayClient = {
+    request,
+    async createQueue(opts = {}) {
+      const relay =
+        opts.relay ??
+        selectPath(options.directory.activeNodes(), {
+          hops: 1,
+          ...(options.random ? { random: options.random } : {}),
+        })[0]!.nodeId;
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const req = signQueueRequest<Extract<QueueRequest, { op: "new" }>>(
+        { op: "new", recipientKey: exportRawPublic(publicKey), time: now() },
+        relayId(relay),
+        privateKey,
+      );
+      const res = await queueCall(relay, "new", req, false);
+      return {
+        relay,
+        recipientId: Buffer.from(res.recipientId),
+        senderId: Buffer.from(res.senderId),
+        recipientKey: privateKey,
+      };
+    },
+    async sendMessage(relay, senderId, body) {
+      const res = await queueCall(relay, "send", { op: "send", senderId, body: Buffer.from(body) }, false);
+      return { msgId: Buffer.from(res.msgId) };
+    },
+    async fetchMessage(queue) {
+      const req = signQueueRequest<Extract<QueueRequest, { op: "fetch" }>>(
+        { op: "fetch", recipientId: queue.recipientId, time: now() },
+        relayId(queue.relay),
+        queue.recipientKey,
+      );
+      const { message } = await queueCall(queue.relay, "fetch", req, true);
+      if (!message) return undefined;
+      return {
+        msgId: Buffer.from(message.msgId),
+        createdAt: new Date(message.createdAt),
+        remaining: message.remaining,
+        body: Buffer.from(message.body),
+      };
+    },
+    async ackMessage(queue, msgId) {
+      const req = signQueueRequest<Extract<QueueRequest, { op: "ack" }>>(
+        { op: "ack", recipientId: queue.recipientId, msgId, time: now() },
+        relayId(queue.relay),
+        queue.recipientKey,
+      );
+      await queueCall(queue.relay, "ack", req, true);
+    },
+    async deleteQueue(queue) {
+      const req = signQueueRequest<Extract<QueueRequest, { op: "delete" }>>(
+        { op: "delete", recipientId: queue.recipientId, time: now() },
+        relayId(queue.relay),
+        queue.recipientKey,
+      );
+      await queueCall(queue.relay, "delete", req, true);
+    },
+    async createInvitation(opts = {}) {
+      const queue = await client.createQueue(opts);
+      const bodyKey = generateKeyPairSync("x25519").privateKey;
+      const link = encodeInvitation({
+        relay: queue.relay,
+        senderId: queue.senderId,
+        key: exportRawPublic(bodyKey),
+      });
+      return { ...queue, bodyKey, link };
+    },
+    async sendToInvitation(link, message) {
+      const invitation = decodeInvitation(link);
+      const text = typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(message);
+      if (text.length > MAX_MESSAGE_BYTES) {
+        throw new RelayError(
+          "BODY_TOO_LARGE",
+          `BODY_TOO_LARGE: the message is ${text.length} bytes; at most ${MAX_MESSAGE_BYTES} fit`,
+        );
+      }
+      return client.sendMessage(invitation.relay, invitation.senderId, sealBody(invitation.key, text));
+    },
+    async receive(inbox, opts = {}) {
+      const out: ReceivedMessage[] = [];
+      const max = opts.max ?? Number.POSITIVE_INFINITY;
+      while (out.length < max) {
+        const message = await client.fetchMessage(inbox);
+        if (!message) break;
+        const text = openBody(inbox.bodyKey, message.body);
+        if (text) {
+          const received = { msgId: message.msgId, createdAt: message.createdAt, text };
+          await opts.onMessage?.(received);
+          out.push(received);
+        }
+        // A body that does not decrypt was not sent through this invitation; it is dropped all the same.
+        await client.ackMessage(inbox, message.msgId);
+      }
+      return out;
+    },
+    close() {
+      if (ownAgent) agent.destroy();
+    },
+  };
+  return client;
+}

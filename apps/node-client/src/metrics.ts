@@ -1,0 +1,116 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** The relay's Prometheus metrics, on a registry of their own (no global default registry). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly stakeViewNodes: Gauge<"state">;
+  readonly stakeViewHealth: Gauge<"health">;
+  readonly stakeViewLastSync: Gauge;
+  readonly stakeViewGraceRemaining: Gauge;
+  readonly stakeViewSyncs: Counter<"result">;
+  readonly stakeViewProofsRejected: Counter;
+  readonly relayServing: Gauge;
+  readonly packets: Counter<"role" | "result">;
+  readonly hopDuration: Histogram<"role">;
+  readonly inFlight: Gauge;
+  readonly replayCacheEntries: Gauge;
+  readonly httpRequests: Counter<"route" | "status">;
+  readonly queueOps: Counter<"op" | "result">;
+  readonly queueMessages: Gauge;
+  readonly queues: Gauge;
+  /** Sets the function a gauge reads at scrape time (the queue store registers its counts here). */
+  provide(name: "queueMessages" | "queues" | "replayCacheEntries", read: () => number): void;
+}
+
+/** Creates the metrics on a fresh registry. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const providers = new Map<string, () => number>();
+  const provided = (name: string, help: string) =>
+    new Gauge({
+      name: `sesh_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
+      help,
+      registers: [registry],
+      collect() {
+        const read = providers.get(name);
+        if (read) this.set(read());
+      },
+    });
+  return {
+    registry,
+    stakeViewNodes: new Gauge({
+      name: "sesh_stake_view_nodes",
+      help: "Nodes in the stake view by registry state (verified proofs only)",
+      labelNames: ["state"],
+      registers: [registry],
+    }),
+    stakeViewHealth: new Gauge({
+      name: "sesh_stake_view_health",
+      help: "1 for the stake view's current health: syncing, fresh, stale (in grace) or failed-closed",
+      labelNames: ["health"],
+      registers: [registry],
+    }),
+    stakeViewLastSync: new Gauge({
+      name: "sesh_stake_view_last_sync_timestamp_seconds",
+      help: "Unix time of the last successful registry sync",
+      registers: [registry],
+    }),
+    stakeViewGraceRemaining: new Gauge({
+      name: "sesh_stake_view_grace_remaining_seconds",
+      help: "Seconds left before the relay fails closed while the registry is unreachable (0 when failed closed or fresh)",
+      registers: [registry],
+    }),
+    stakeViewSyncs: new Counter({
+      name: "sesh_stake_view_syncs_total",
+      help: "Registry syncs by result",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
+    stakeViewProofsRejected: new Counter({
+      name: "sesh_stake_view_proofs_rejected_total",
+      help: "Node registrations ignored because their proof of possession failed",
+      registers: [registry],
+    }),
+    relayServing: new Gauge({
+      name: "sesh_relay_serving",
+      help: "1 while this relay serves (its node is Active in a usable view), else 0",
+      registers: [registry],
+    }),
+    packets: new Counter({
+      name: "sesh_onion_packets_total",
+      help: "Onion packets by role (entry, relay) and result (forwarded, delivered, or an error code)",
+      labelNames: ["role", "result"],
+      registers: [registry],
+    }),
+    hopDuration: new Histogram({
+      name: "sesh_onion_hop_duration_seconds",
+      help: "Time from receiving a packet to answering it, by role",
+      labelNames: ["role"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: "sesh_onion_in_flight",
+      help: "Onion requests being handled",
+      registers: [registry],
+    }),
+    replayCacheEntries: provided("replayCacheEntries", "Packet ids held in the replay cache"),
+    httpRequests: new Counter({
+      name: "sesh_http_requests_total",
+      help: "HTTP requests by route and status",
+      labelNames: ["route", "status"],
+      registers: [registry],
+    }),
+    queueOps: new Counter({
+      name: "sesh_queue_operations_total",
+      help: "Queue operations by operation and result",
+      labelNames: ["op", "result"],
+      registers: [registry],
+    }),
+    queueMessages: provided("queueMessages", "Undelivered messages stored"),
+    queues: provided("queues", "Queues stored"),
+    provide(name, read) {
+      providers.set(name, read);
+    },
+  };
+}

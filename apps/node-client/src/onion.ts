@@ -1,0 +1,368 @@
+import {
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+} from "node:crypto";
+import { readU64, toHex, writeU64 } from "./bytes.ts";
+import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
+import { exportRawPublic, x25519PublicKey } from "./keys.ts";
+
+/**
+ * Onion packets. Every packet and every response on the wire is exactly one 16,384-byte block.
+ *
+ * Request packet:  version(1) | ephemeral X25519 key(32) | ctLen(u16) | ciphertext(ctLen) | zeros
+ * Layer plaintext: type(1) | expiresAt ms(u64) | respLen(u16) | next node id(32) | inner
+ *   type 1 "forward": inner is the next hop's packet without its zero padding
+ *   type 2 "deliver": inner is u16 length | payload | zeros
+ * Response:        ctLen(u16) | ciphertext(ctLen) | zeros
+ * Response layer:  status(1) | data   status 0: data is the next hop's ciphertext or, at the last
+ *                  hop, u16 length | payload | zeros; status 1: data is an error code | zeros for an
+ *                  error at this hop; status 2: the same for an error the next hop answered in the
+ *                  clear (it could not decrypt its layer, was not serving, …).
+ *
+ * Each hop derives two single-use keys from X25519(ephemeral, node onion key) with HKDF-SHA256 and
+ * uses ChaCha20-Poly1305 with a zero nonce (a key is never used twice). The client fixes every
+ * layer's size, so sizes depend on the position in the path only, never on the content; padding is
+ * zeros and checked, so every byte of a packet is accounted for and any change is rejected.
+ */
+
+export const BLOCK_SIZE = 16_384;
+export const ONION_VERSION = 1;
+export const MAX_HOPS = 3;
+const HEADER_SIZE = 1 + 32 + 2;
+const ROUTING_SIZE = 1 + 8 + 2 + 32;
+const TAG_SIZE = 16;
+const LAYER_OVERHEAD = HEADER_SIZE + ROUTING_SIZE + TAG_SIZE;
+const RESPONSE_LAYER_OVERHEAD = 1 + TAG_SIZE;
+const TYPE_FORWARD = 1;
+const TYPE_DELIVER = 2;
+const STATUS_OK = 0;
+const STATUS_ERROR = 1;
+const STATUS_NEXT_HOP_ERROR = 2;
+const NONCE = Buffer.alloc(12);
+const HKDF_INFO = Buffer.from("SESH onion v1", "utf8");
+const ZERO_ID = Buffer.alloc(32);
+
+/** The largest request payload a path of `hops` hops carries. */
+export function requestCapacity(hops: number): number {
+  return BLOCK_SIZE - LAYER_OVERHEAD * hops - 2;
+}
+
+/** The largest response payload a path of `hops` hops carries back. */
+export function responseCapacity(hops: number): number {
+  return BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * hops - 2;
+}
+
+/** A hop as the client sees it: the node id (Ed25519 key) and its X25519 onion key. */
+export interface OnionHop {
+  readonly nodeId: Uint8Array;
+  readonly x25519Key: Uint8Array;
+  /** The same key already imported (saves an import per packet). */
+  readonly x25519KeyObject?: KeyObject;
+}
+
+/** What the client keeps to read the response of a packet it built. */
+export interface OnionCircuit {
+  readonly packet: Buffer;
+  readonly responseKeys: readonly Buffer[];
+  readonly responseLengths: readonly number[];
+  readonly hops: number;
+}
+
+/** A node's onion key pair, for peeling. */
+export interface OnionIdentity {
+  readonly x25519Private: KeyObject;
+  readonly x25519Public: Buffer;
+}
+
+/** What one hop learns from its layer. */
+export type PeeledLayer =
+  | (LayerCommon & { readonly kind: "forward"; readonly next: Buffer; readonly packet: Buffer })
+  | (LayerCommon & { readonly kind: "deliver"; readonly payload: Buffer });
+
+interface LayerCommon {
+  /** The ephemeral key, unique per packet and hop: the replay-cache key. */
+  readonly packetId: string;
+  readonly expiresAt: number;
+  readonly responseKey: Buffer;
+  readonly responseLength: number;
+}
+
+function deriveKeys(shared: Buffer, ephemeral: Uint8Array, nodeKey: Uint8Array): [Buffer, Buffer] {
+  const okm = Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, nodeKey]), HKDF_INFO, 64));
+  return [okm.subarray(0, 32), okm.subarray(32, 64)];
+}
+
+function seal(key: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, offset: number): number {
+  const cipher = createCipheriv("chacha20-poly1305", key, NONCE, { authTagLength: TAG_SIZE });
+  cipher.setAAD(aad, { plaintextLength: plaintext.length });
+  let written = cipher.update(plaintext).copy(out, offset);
+  written += cipher.final().copy(out, offset + written);
+  written += cipher.getAuthTag().copy(out, offset + written);
+  return written;
+}
+
+function open(key: Buffer, aad: Buffer, ciphertext: Buffer): Buffer | undefined {
+  if (ciphertext.length < TAG_SIZE) return undefined;
+  const body = ciphertext.subarray(0, ciphertext.length - TAG_SIZE);
+  const decipher = createDecipheriv("chacha20-poly1305", key, NONCE, { authTagLength: TAG_SIZE });
+  decipher.setAAD(aad, { plaintextLength: body.length });
+  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_SIZE));
+  const head = decipher.update(body);
+  try {
+    const tail = decipher.final();
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch {
+    return undefined;
+  }
+}
+
+function isZero(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Wraps `payload` for the path `hops` (first hop first): one layer per hop with a fresh ephemeral
+ * key. `expiresAt` (ms since epoch) goes into every layer; hops drop the packet after it.
+ */
+export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expiresAt: number): OnionCircuit {
+  const n = hops.length;
+  if (n < 1 || n > MAX_HOPS) throw new RangeError(`a path has 1 to ${MAX_HOPS} hops, got ${n}`);
+  if (payload.length > requestCapacity(n)) {
+    throw new RelayError(
+      "BAD_REQUEST",
+      `payload of ${payload.length} bytes exceeds ${requestCapacity(n)} bytes`,
+    );
+  }
+  const responseLengths = hops.map((_, i) => BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * i);
+  const responseKeys: Buffer[] = new Array(n);
+  let inner: Buffer = Buffer.alloc(BLOCK_SIZE - LAYER_OVERHEAD * n);
+  inner.writeUInt16BE(payload.length, 0);
+  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(inner, 2);
+  for (let i = n - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (hop.nodeId.length !== 32 || hop.x25519Key.length !== 32)
+      throw new RangeError("hop keys are 32 bytes");
+    const plaintext = Buffer.alloc(ROUTING_SIZE + inner.length);
+    plaintext[0] = i === n - 1 ? TYPE_DELIVER : TYPE_FORWARD;
+    writeU64(plaintext, expiresAt, 1);
+    plaintext.writeUInt16BE(responseLengths[i]!, 9);
+    if (i < n - 1) Buffer.from(hops[i + 1]!.nodeId).copy(plaintext, 11);
+    inner.copy(plaintext, ROUTING_SIZE);
+    const ephemeral = generateKeyPairSync("x25519");
+    const ephemeralPublic = exportRawPublic(ephemeral.publicKey);
+    const shared = diffieHellman({
+      privateKey: ephemeral.privateKey,
+      publicKey: x25519PublicKey(hop.x25519Key),
+    });
+    const [requestKey, responseKey] = deriveKeys(shared, ephemeralPublic, hop.x25519Key);
+    responseKeys[i] = responseKey;
+    const ctLen = plaintext.length + TAG_SIZE;
+    const packet = Buffer.alloc(i === 0 ? BLOCK_SIZE : HEADER_SIZE + ctLen);
+    packet[0] = ONION_VERSION;
+    ephemeralPublic.copy(packet, 1);
+    packet.writeUInt16BE(ctLen, 33);
+    seal(requestKey, packet.subarray(0, HEADER_SIZE), plaintext, packet, HEADER_SIZE);
+    inner = packet;
+  }
+  return { packet: inner, responseKeys, responseLengths, hops: n };
+}
+
+/** Checks the framing of a request packet without any cryptography (cheap, for early rejection). */
+export function checkPacketFraming(packet: Buffer): { packetId: string } {
+  if (packet.length < BLOCK_SIZE)
+    throw new RelayError("TRUNCATED", `TRUNCATED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
+  if (packet.length > BLOCK_SIZE)
+    throw new RelayError("OVERSIZED", `OVERSIZED: packet is ${packet.length} bytes, not ${BLOCK_SIZE}`);
+  if (packet[0] !== ONION_VERSION)
+    throw new RelayError("MALFORMED", `MALFORMED: unknown packet version ${packet[0]}`);
+  const ctLen = packet.readUInt16BE(33);
+  if (ctLen < ROUTING_SIZE + TAG_SIZE || HEADER_SIZE + ctLen > BLOCK_SIZE) {
+    throw new RelayError("MALFORMED", `MALFORMED: ciphertext length ${ctLen} out of range`);
+  }
+  if (!isZero(packet.subarray(HEADER_SIZE + ctLen)))
+    throw new RelayError("MALFORMED", "MALFORMED: padding is not zero");
+  return { packetId: packet.toString("latin1", 1, 33) };
+}
+
+/**
+ * Peels this node's layer. Throws a RelayError (MALFORMED, TRUNCATED, OVERSIZED, WRONG_KEY, EXPIRED)
+ * for packets it cannot accept. Replay checks are the caller's (see createReplayCache), keyed on
+ * `packetId`, after this succeeds.
+ */
+export function peelOnion(
+  packet: Buffer,
+  identity: OnionIdentity,
+  now: number,
+  maxTtlMs: number,
+): PeeledLayer {
+  const { packetId } = checkPacketFraming(packet);
+  const ctLen = packet.readUInt16BE(33);
+  const ephemeral = packet.subarray(1, 33);
+  let shared: Buffer;
+  try {
+    shared = diffieHellman({ privateKey: identity.x25519Private, publicKey: x25519PublicKey(ephemeral) });
+  } catch {
+    throw new RelayError("WRONG_KEY", "WRONG_KEY: the packet's ephemeral key is not a usable X25519 key");
+  }
+  const [requestKey, responseKey] = deriveKeys(shared, ephemeral, identity.x25519Public);
+  const plaintext = open(
+    requestKey,
+    packet.subarray(0, HEADER_SIZE),
+    packet.subarray(HEADER_SIZE, HEADER_SIZE + ctLen),
+  );
+  if (!plaintext) throw new RelayError("WRONG_KEY");
+  const type = plaintext[0];
+  const expiresAt = readU64(plaintext, 1);
+  const responseLength = plaintext.readUInt16BE(9);
+  if (expiresAt < now)
+    throw new RelayError(
+      "EXPIRED",
+      `EXPIRED: the packet expired ${now - expiresAt} ms ago; resend a new one`,
+    );
+  if (expiresAt > now + maxTtlMs) {
+    throw new RelayError(
+      "EXPIRED",
+      "EXPIRED: the packet's expiry is too far ahead; check the sender's clock",
+    );
+  }
+  if (responseLength < RESPONSE_LAYER_OVERHEAD + 2 + 1 || responseLength > BLOCK_SIZE - 2) {
+    throw new RelayError("MALFORMED", `MALFORMED: response length ${responseLength} out of range`);
+  }
+  const next = plaintext.subarray(11, 43);
+  const inner = plaintext.subarray(ROUTING_SIZE);
+  const common = { packetId, expiresAt, responseKey, responseLength };
+  if (type === TYPE_DELIVER) {
+    if (!next.equals(ZERO_ID)) throw new RelayError("MALFORMED", "MALFORMED: a final layer names a next hop");
+    const length = inner.readUInt16BE(0);
+    if (2 + length > inner.length || !isZero(inner.subarray(2 + length))) {
+      throw new RelayError("MALFORMED", "MALFORMED: final payload framing is invalid");
+    }
+    return { ...common, kind: "deliver", payload: Buffer.from(inner.subarray(2, 2 + length)) };
+  }
+  if (type === TYPE_FORWARD) {
+    if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE)
+      throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
+    const forwarded = Buffer.alloc(BLOCK_SIZE);
+    inner.copy(forwarded);
+    return { ...common, kind: "forward", next: Buffer.from(next), packet: forwarded };
+  }
+  throw new RelayError("MALFORMED", `MALFORMED: unknown layer type ${type}`);
+}
+
+function responseBlock(layer: LayerCommon, plaintext: Buffer): Buffer {
+  const out = Buffer.alloc(BLOCK_SIZE);
+  const ctLen = plaintext.length + TAG_SIZE;
+  out.writeUInt16BE(ctLen, 0);
+  seal(layer.responseKey, out.subarray(0, 2), plaintext, out, 2);
+  return out;
+}
+
+/** The last hop's encrypted response carrying `payload` back. */
+export function sealDeliverResponse(layer: LayerCommon, payload: Uint8Array): Buffer {
+  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
+  if (payload.length + 3 > plaintext.length) {
+    throw new RelayError(
+      "INTERNAL",
+      `response payload of ${payload.length} bytes does not fit the response block`,
+    );
+  }
+  plaintext[0] = STATUS_OK;
+  plaintext.writeUInt16BE(payload.length, 1);
+  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(plaintext, 3);
+  return responseBlock(layer, plaintext);
+}
+
+/**
+ * This hop's encrypted error response: tells the client which error happened at this hop, or (with
+ * `at` "next") which error the next hop answered in the clear.
+ */
+export function sealErrorResponse(
+  layer: LayerCommon,
+  code: RelayErrorCode,
+  at: "here" | "next" = "here",
+): Buffer {
+  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
+  plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
+  plaintext[1] = ERROR_CODES[code].wire;
+  return responseBlock(layer, plaintext);
+}
+
+/**
+ * Adds this hop's layer to the next hop's response. Returns undefined when the next hop's response is
+ * not a well-formed block of the size this layer expects (the caller answers BAD_RESPONSE).
+ */
+export function sealForwardResponse(layer: LayerCommon, downstream: Buffer): Buffer | undefined {
+  if (downstream.length !== BLOCK_SIZE) return undefined;
+  const ctLen = downstream.readUInt16BE(0);
+  if (ctLen !== layer.responseLength - RESPONSE_LAYER_OVERHEAD) return undefined;
+  if (!isZero(downstream.subarray(2 + ctLen))) return undefined;
+  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
+  plaintext[0] = STATUS_OK;
+  downstream.copy(plaintext, 1, 2, 2 + ctLen);
+  return responseBlock(layer, plaintext);
+}
+
+/**
+ * Reads a response to a circuit: removes every hop's layer and returns the payload, or throws the
+ * RelayError a hop reported (with `hop` set), or BAD_RESPONSE when a layer fails to authenticate.
+ */
+export function unwrapResponse(
+  circuit: OnionCircuit,
+  response: Buffer,
+  describeHop?: (hop: number) => string,
+): Buffer {
+  if (response.length !== BLOCK_SIZE) {
+    throw new RelayError(
+      "BAD_RESPONSE",
+      `BAD_RESPONSE: response is ${response.length} bytes, not ${BLOCK_SIZE}`,
+    );
+  }
+  let ctLen = response.readUInt16BE(0);
+  if (ctLen !== circuit.responseLengths[0] || !isZero(response.subarray(2 + ctLen))) {
+    throw new RelayError("BAD_RESPONSE", "BAD_RESPONSE: response framing is invalid");
+  }
+  let ciphertext = response.subarray(2, 2 + ctLen);
+  let aad = response.subarray(0, 2);
+  for (let i = 0; i < circuit.hops; i++) {
+    const plaintext = open(circuit.responseKeys[i]!, aad, ciphertext);
+    const name = describeHop?.(i + 1) ?? `hop ${i + 1}`;
+    if (!plaintext)
+      throw new RelayError(
+        "BAD_RESPONSE",
+        `BAD_RESPONSE: the response layer of ${name} does not authenticate`,
+        { hop: i + 1 },
+      );
+    if (plaintext[0] === STATUS_ERROR || plaintext[0] === STATUS_NEXT_HOP_ERROR) {
+      const code = errorCodeFromWire(plaintext[1] ?? 0);
+      const hop = plaintext[0] === STATUS_ERROR ? i + 1 : i + 2;
+      const where = plaintext[0] === STATUS_ERROR ? name : (describeHop?.(hop) ?? `hop ${hop}`);
+      throw new RelayError(code, `${code} at ${where}: ${ERROR_CODES[code].hint}`, { hop });
+    }
+    if (plaintext[0] !== STATUS_OK)
+      throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: unknown status from ${name}`, { hop: i + 1 });
+    if (i === circuit.hops - 1) {
+      const length = plaintext.readUInt16BE(1);
+      if (3 + length > plaintext.length || !isZero(plaintext.subarray(3 + length))) {
+        throw new RelayError("BAD_RESPONSE", `BAD_RESPONSE: payload framing from ${name} is invalid`, {
+          hop: i + 1,
+        });
+      }
+      return Buffer.from(plaintext.subarray(3, 3 + length));
+    }
+    ctLen = plaintext.length - 1;
+    ciphertext = plaintext.subarray(1);
+    aad = Buffer.alloc(2);
+    aad.writeUInt16BE(ctLen, 0);
+  }
+  throw new RelayError("BAD_RESPONSE");
+}
+
+/** Node id (hex) of a forward layer's next hop. */
+export function nextHopId(layer: PeeledLayer): string | undefined {
+  return layer.kind === "forward" ? toHex(layer.next) : undefined;
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { tempDir, testCommon } from "./_test/common.ts";
+import { RelayError } from "./errors.ts";
+import { createQueueStore, type QueueStore } from "./queue-store.ts";
+
+describe("queue store", () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  async function open(
+    clock: { now?: () => number } = {},
+    patch = (_: ReturnType<typeof testCommon>["options"]) => {},
+  ) {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const common = testCommon(patch);
+    const path = join(dir.path, "queues.sqlite");
+    const store = createQueueStore(common, path, clock);
+    cleanups.push(() => store.close());
+    return { store, path, common };
+  }
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => "ok",
+      (e: RelayError) => e.code,
+    );
+
+  it("delivers in order, deletes on acknowledgement, and keeps sender and recipient ids apart", async () => {
+    const { store } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    expect(recipientId.equals(senderId)).toBe(false);
+    expect(store.fetch(recipientId)).toBeUndefined();
+    const first = await store.put(senderId, Buffer.from("one"));
+    await store.put(senderId, Buffer.from("two"));
+    const m1 = store.fetch(recipientId)!;
+    expect(m1.msgId.equals(first.msgId)).toBe(true);
+    expect(m1.body.toString()).toBe("one");
+    expect(m1.remaining).toBe(1);
+    // Fetching again without acknowledging returns the same message.
+    expect(store.fetch(recipientId)!.msgId.equals(m1.msgId)).toBe(true);
+    await store.ack(recipientId, m1.msgId);
+    expect(await code(store.ack(recipientId, m1.msgId))).toBe("NO_MESSAGE");
+    expect(store.fetch(recipientId)!.body.toString()).toBe("two");
+    // The sender id does not work as a recipient id, nor the other way round.
+    expect(store.fetch(senderId)).toBeUndefined();
+    expect(await code(store.put(recipientId, Buffer.from("x")))).toBe("NO_QUEUE");
+  });
+
+  it("answers QUOTA at 128 undelivered messages and accepts again after an acknowledgement", async () => {
+    const { store } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    const results = await Promise.all(
+      Array.from({ length: 130 }, (_, i) => code(store.put(senderId, Buffer.from(`m${i}`)))),
+    );
+    expect(results.filter((r) => r === "ok")).toHaveLength(128);
+    expect(results.slice(128)).toEqual(["QUOTA", "QUOTA"]);
+    const m = store.fetch(recipientId)!;
+    await store.ack(recipientId, m.msgId);
+    expect(await code(store.put(senderId, Buffer.from("again")))).toBe("ok");
+    expect(store.counts()).toEqual({ queues: 1, messages: 128 });
+  });
+
+  it("refuses bodies above 16 KB and accepts exactly 16,000 bytes", async () => {
+    const { store } = await open();
+    const { senderId } = await store.createQueue(randomBytes(32));
+    expect(await code(store.put(senderId, Buffer.alloc(16_000)))).toBe("ok");
+    expect(await code(store.put(senderId, Buffer.alloc(16_001)))).toBe("BODY_TOO_LARGE");
+  });
+
+  it("expires undelivered messages after the message TTL (14 days by default)", async () => {
+    let t = 1_000_000;
+    const { store, common } = await open({ now: () => t });
+    expect(common.options.queue.messageTtlMs).toBe(14 * 86_400_000);
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    await store.put(senderId, Buffer.from("old"));
+    t += 14 * 86_400_000 - 1;
+    expect(store.fetch(recipientId)?.body.toString()).toBe("old");
+    t += 1;
+    expect(store.fetch(recipientId)).toBeUndefined();
+    expect(store.expire()).toBe(1);
+    expect(store.counts().messages).toBe(0);
+  });
+
+  it("keeps everything acknowledged across a reopen", async () => {
+    const { store, path, common } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.put(senderId, Buffer.from(`m${i}`))));
+    store.close();
+    const reopened: QueueStore = createQueueStore(common, path);
+    cleanups.push(() => reopened.close());
+    const seen: string[] = [];
+    for (let m = reopened.fetch(recipientId); m; m = reopened.fetch(recipientId)) {
+      seen.push(m.body.toString());
+      await reopened.ack(recipientId, m.msgId);
+    }
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+  });
+
+  it("deletes a queue with its messages", async () => {
+    const { store } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    await store.put(senderId, Buffer.from("x"));
+    await store.deleteQueue(recipientId);
+    expect(store.counts()).toEqual({ queues: 0, messages: 0 });
+    expect(await code(store.put(senderId, Buffer.from("y")))).toBe("NO_QUEUE");
+  });
+
+  it("reports failures as RelayErrors", async () => {
+    const { store } = await open();
+    const error = await store.put(randomBytes(24), Buffer.from("x")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayError);
+    expect((error as RelayError).retryable).toBe(false);
+  });
+});

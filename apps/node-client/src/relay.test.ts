@@ -1,0 +1,262 @@
+import { createServer, request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
+import { makeTestNode, withState } from "./_test/nodes.ts";
+import { RelayError } from "./errors.ts";
+import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
+import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
+
+/** POSTs raw bytes and returns status and body. */
+function post(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: "POST", headers: { "content-length": String(body.length), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const errorCode = (body: Buffer) => (JSON.parse(body.toString()) as { error: { code: string } }).error.code;
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe("relay network (in-process)", () => {
+  let network: TestNetwork | undefined;
+  afterEach(async () => {
+    await network?.stop();
+    network = undefined;
+  });
+
+  it("two clients exchange messages through 3 relays", async () => {
+    network = await startTestNetwork(4);
+    const alice = (await network.client()).client;
+    const bob = (await network.client()).client;
+    const inbox = await bob.createInvitation();
+    expect(inbox.link).toMatch(/^sesh:\/\/invite\?v=1&relay=[0-9a-f]{64}&queue=[\w-]{32}&key=[\w-]{43}$/);
+    await alice.sendToInvitation(inbox.link, "hello bob");
+    await alice.sendToInvitation(inbox.link, "second");
+    const received = await bob.receive(inbox);
+    expect(received.map((m) => m.text.toString())).toEqual(["hello bob", "second"]);
+    expect(await bob.receive(inbox)).toEqual([]);
+    // Bob answers through a queue Alice created.
+    const aliceInbox = await alice.createInvitation();
+    await bob.sendToInvitation(aliceInbox.link, "hi alice");
+    expect((await alice.receive(aliceInbox)).map((m) => m.text.toString())).toEqual(["hi alice"]);
+    const served = network.relays.map((r) => r.relay.status().relay);
+    expect(served.every((s) => s.inFlight === 0)).toBe(true);
+  });
+
+  it("refuses to serve while its own node is not Active, and says why", async () => {
+    network = await startTestNetwork(4);
+    const [a] = network.relays;
+    await network.setRecords(network.records.map((r) => (r === a!.record ? withState(r, "Open") : r)));
+    const status = await getJson(`${a!.url}/status`);
+    const node = status.body.node as { serving: boolean; reason: string; state: string };
+    expect(node.serving).toBe(false);
+    expect(node.state).toBe("Open");
+    expect(node.reason).toMatch(/Open: its stake is not complete/);
+    const res = await post(`${a!.url}/v1/onion`, Buffer.alloc(BLOCK_SIZE));
+    expect(res.status).toBe(503);
+    expect(errorCode(res.body)).toBe("NODE_NOT_ACTIVE");
+    await network.setRecords(network.records.filter((r) => r !== network!.records[0]));
+    expect(a!.relay.serving().reason).toMatch(/not in the registry/);
+  });
+
+  it("forwards only to next hops that are Active in its view", async () => {
+    network = await startTestNetwork(4);
+    const { client } = await network.client();
+    const [a, b, c, d] = network.relays;
+    // The relays learn that d requested exit; the client's own view still lists d as Active.
+    for (const r of [a!, b!, c!]) {
+      r.source.set(network.records.map((rec) => (rec === d!.record ? withState(rec, "Exiting") : rec)));
+      await r.view.refresh();
+    }
+    const error = await client.request(Buffer.from("x"), { exit: d!.keys.nodeId }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayError);
+    expect((error as RelayError).code).toBe("NEXT_HOP_NOT_ACTIVE");
+    expect((error as RelayError).hop).toBe(2);
+  });
+
+  it("accepts relay-to-relay traffic only from Active nodes with a valid signature", async () => {
+    network = await startTestNetwork(3);
+    const [a, b] = network.relays;
+    const packet = wrapOnion(
+      [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+      Buffer.from("x"),
+      Date.now() + 60_000,
+    ).packet;
+    const unsigned = await post(`${b!.url}/v1/relay`, packet);
+    expect([unsigned.status, errorCode(unsigned.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    const stranger = makeTestNode();
+    const fromStranger = signRelayRequest(
+      stranger.keys.ed25519Public,
+      stranger.keys.ed25519Private,
+      b!.keys.ed25519Public,
+      packet,
+      Date.now(),
+    );
+    const res1 = await post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: fromStranger });
+    expect([res1.status, errorCode(res1.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    const fromA = signRelayRequest(
+      a!.keys.ed25519Public,
+      a!.keys.ed25519Private,
+      b!.keys.ed25519Public,
+      packet,
+      Date.now(),
+    );
+    const altered = Buffer.from(packet);
+    altered[100] = altered[100]! ^ 1;
+    const res2 = await post(`${b!.url}/v1/relay`, altered, { [RELAY_AUTH_HEADER]: fromA });
+    expect([res2.status, errorCode(res2.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    const stale = signRelayRequest(
+      a!.keys.ed25519Public,
+      a!.keys.ed25519Private,
+      b!.keys.ed25519Public,
+      packet,
+      Date.now() - 60_000,
+    );
+    const res3 = await post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: stale });
+    expect([res3.status, errorCode(res3.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    const ok = await post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: fromA });
+    expect(ok.status).toBe(200);
+    expect(ok.body.length).toBe(BLOCK_SIZE);
+  });
+
+  it("rejects a replayed packet", async () => {
+    network = await startTestNetwork(3);
+    const [a, b, c] = network.relays;
+    const path = [a!, b!, c!].map((r) => ({ nodeId: r.keys.ed25519Public, x25519Key: r.keys.x25519Public }));
+    const { packet } = wrapOnion(path, Buffer.from([9]), Date.now() + 60_000);
+    const first = await post(`${a!.url}/v1/onion`, packet);
+    expect(first.status).toBe(200);
+    const second = await post(`${a!.url}/v1/onion`, packet);
+    expect([second.status, errorCode(second.body)]).toEqual([409, "REPLAYED"]);
+  });
+
+  it("keeps the last view for the grace period when the registry is unreachable, then fails closed", async () => {
+    network = await startTestNetwork(3, (o) => {
+      o.registry.graceMs = 1_000;
+    });
+    const [a] = network.relays;
+    expect(await a!.view.refresh()).toBe(true);
+    a!.source.fail(new Error("connect ECONNREFUSED 127.0.0.1:8545"));
+    expect(await a!.view.refresh()).toBe(false);
+    let status = (await getJson(`${a!.url}/status`)).body as {
+      node: { serving: boolean };
+      stakeView: { health: string; lastError: string };
+    };
+    expect(status.stakeView.health).toBe("stale");
+    expect(status.stakeView.lastError).toMatch(/ECONNREFUSED/);
+    expect(status.node.serving).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await a!.view.refresh();
+    status = (await getJson(`${a!.url}/status`)).body as typeof status;
+    expect(status.stakeView.health).toBe("failed-closed");
+    expect(status.node.serving).toBe(false);
+    const metrics = await (await fetch(`${a!.url}/metrics`)).text();
+    expect(metrics).toMatch(/sesh_stake_view_health\{health="failed-closed"\} 1/);
+    expect(metrics).toMatch(/sesh_relay_serving 0/);
+    const refused = await post(`${a!.url}/v1/onion`, Buffer.alloc(BLOCK_SIZE));
+    expect(errorCode(refused.body)).toBe("NODE_NOT_ACTIVE");
+    a!.source.fail(undefined);
+    expect(await a!.view.refresh()).toBe(true);
+    expect(a!.relay.serving().serving).toBe(true);
+  });
+
+  it("limits the request rate per connection at the entry hop", async () => {
+    network = await startTestNetwork(3, (o) => {
+      o.http.burstPerConnection = 5;
+      o.http.ratePerConnection = 1;
+    });
+    const [a] = network.relays;
+    const { Agent } = await import("node:http");
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${a!.url}/v1/onion`, { method: "POST", agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", reject);
+        req.end(Buffer.alloc(16));
+      });
+      codes.push(status);
+    }
+    agent.destroy();
+    expect(codes.slice(0, 5).every((c) => c === 400)).toBe(true);
+    expect(codes.slice(5)).toContain(429);
+  });
+
+  it("finishes in-flight requests on shutdown", async () => {
+    network = await startTestNetwork(3);
+    const [a, b, c] = network.relays;
+    // A slow but registered next hop: it answers after 400 ms.
+    const slow = createServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.end("late"), 1_000);
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    const port = (slow.address() as { port: number }).port;
+    const slowNode = makeTestNode({ endpoint: `127.0.0.1:${port}` });
+    await network.setRecords([...network.records, slowNode.record]);
+    const path = [a!, b!].map((r) => ({ nodeId: r.keys.ed25519Public, x25519Key: r.keys.x25519Public }));
+    path.push({ nodeId: slowNode.keys.ed25519Public, x25519Key: slowNode.keys.x25519Public });
+    const { packet } = wrapOnion(path, Buffer.from("x"), Date.now() + 60_000);
+    const pending = post(`${a!.url}/v1/onion`, packet);
+    for (let i = 0; i < 100 && a!.relay.status().relay.inFlight === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(a!.relay.status().relay.inFlight).toBe(1);
+    const closed = a!.relay.close();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(BLOCK_SIZE);
+    await closed;
+    await expect(post(`${a!.url}/v1/onion`, packet)).rejects.toThrow();
+    slow.close();
+    void c;
+  });
+
+  it("serves /health, /status, /metrics and the node directory", async () => {
+    network = await startTestNetwork(3);
+    const [a] = network.relays;
+    const health = await getJson(`${a!.url}/health`);
+    expect(health).toEqual({ status: 200, body: { status: "ok", serving: true } });
+    const status = (await getJson(`${a!.url}/status`)).body as {
+      node: { nodeId: string; state: string };
+      stakeView: { health: string; active: number };
+      queues: { queues: number; messages: number };
+    };
+    expect(status.node).toMatchObject({ nodeId: a!.keys.nodeId, state: "Active" });
+    expect(status.stakeView).toMatchObject({ health: "fresh", active: 3 });
+    expect(status.queues).toEqual({ queues: 0, messages: 0 });
+    const nodes = (await getJson(`${a!.url}/v1/nodes`)).body as { nodes: unknown[]; chainId: string };
+    expect(nodes.nodes).toHaveLength(3);
+    expect(nodes.chainId).toBe("31337");
+    const metrics = await (await fetch(`${a!.url}/metrics`)).text();
+    for (const name of [
+      "sesh_stake_view_nodes",
+      "sesh_onion_packets_total",
+      "sesh_queue_messages",
+      "sesh_relay_serving 1",
+    ]) {
+      expect(metrics).toContain(name);
+    }
+    expect((await fetch(`${a!.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${a!.url}/v1/onion`)).status).toBe(405);
+  });
+});

@@ -1,0 +1,441 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import { toHex } from "./bytes.ts";
+import type { Common } from "./common.ts";
+import { type NodeDirectoryJson, recordToJson } from "./directory.ts";
+import { ERROR_CODES, RelayError, type RelayErrorCode } from "./errors.ts";
+import {
+  createKeepAliveAgent,
+  endpointUrl,
+  postBinary,
+  readBody,
+  SERVER_KEEP_ALIVE_MS,
+} from "./http-util.ts";
+import type { NodeKeys } from "./keys.ts";
+import {
+  BLOCK_SIZE,
+  checkPacketFraming,
+  type PeeledLayer,
+  peelOnion,
+  sealDeliverResponse,
+  sealErrorResponse,
+  sealForwardResponse,
+} from "./onion.ts";
+import { createQueueService } from "./queue-service.ts";
+import type { QueueStore } from "./queue-store.ts";
+import { parseRelayAuth, RELAY_AUTH_HEADER, signRelayRequest, verifyRelayAuth } from "./relay-auth.ts";
+import { createReplayCache } from "./replay.ts";
+import type { StakeView, StakeViewStatus, ViewNode } from "./stake-view.ts";
+
+/** What a relay is built from. */
+export interface RelayDeps {
+  readonly stakeView: StakeView;
+  readonly keys: NodeKeys;
+  readonly queueStore: QueueStore;
+  readonly now?: () => number;
+}
+
+/** Whether the relay serves, and why not. */
+export interface ServingState {
+  readonly serving: boolean;
+  readonly reason: string | null;
+  readonly node: ViewNode | undefined;
+}
+
+/** The body of GET /status. */
+export interface RelayStatus {
+  readonly node: {
+    readonly nodeId: string;
+    readonly registryId: string | null;
+    readonly state: string;
+    readonly operator: string | null;
+    readonly endpoint: string | null;
+    readonly stake: string | null;
+    readonly serving: boolean;
+    readonly reason: string | null;
+  };
+  readonly stakeView: StakeViewStatus;
+  readonly queues: { readonly queues: number; readonly messages: number };
+  readonly relay: {
+    readonly inFlight: number;
+    readonly replayCacheEntries: number;
+    readonly replayCacheCapacity: number;
+    readonly uptimeSeconds: number;
+    readonly shuttingDown: boolean;
+  };
+}
+
+/** A running relay: the HTTP server with the onion endpoints, /health, /status and /metrics. */
+export interface Relay {
+  readonly nodeId: string;
+  readonly server: Server;
+  /** Binds to options.listen (port 0 picks a free port); resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Stops accepting, finishes in-flight requests (up to the shutdown timeout), then closes. */
+  close(): Promise<void>;
+  serving(): ServingState;
+  status(): RelayStatus;
+}
+
+type Role = "entry" | "relay";
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
+/** Creates a relay; it serves once listen() is called and its node is Active in the stake view. */
+export function createRelay(common: Common, deps: RelayDeps): Relay {
+  const { logger, metrics, options } = common;
+  const { stakeView, keys, queueStore } = deps;
+  const now = deps.now ?? Date.now;
+  const nodeId = keys.nodeId;
+  const ownId = keys.ed25519Public;
+  const replay = createReplayCache(options.onion.replayCacheSize, now);
+  const queueService = createQueueService(common, queueStore, ownId, { now });
+  const agent = createKeepAliveAgent(64);
+  const buckets = new WeakMap<Socket, Bucket>();
+  const startedAt = now();
+  let inFlight = 0;
+  let closing: Promise<void> | undefined;
+  let idle: (() => void) | undefined;
+  metrics.provide("replayCacheEntries", () => replay.size);
+  const sweepTimer = setInterval(() => replay.sweep(), 10_000);
+  sweepTimer.unref();
+
+  function serving(): ServingState {
+    const node = stakeView.activeNode(nodeId);
+    if (node) {
+      metrics.relayServing.set(1);
+      return { serving: true, reason: null, node };
+    }
+    metrics.relayServing.set(0);
+    const view = stakeView.status();
+    const known = stakeView.get(nodeId);
+    let reason: string;
+    if (view.health === "syncing") {
+      reason = `the stake view has not loaded the registry yet (${view.source}${view.lastError ? `: ${view.lastError}` : ""})`;
+    } else if (view.health === "failed-closed") {
+      reason = `the registry has been unreachable for longer than the ${Math.round(view.graceMs / 1000)} s grace period (last sync ${view.lastSyncAt}, error: ${view.lastError}); relaying resumes when it is reachable again`;
+    } else if (!known) {
+      reason = `this node (${nodeId}) is not in the registry, or its proof of possession failed; register it with the payload printed by sesh-node init`;
+    } else if (known.state === "Open") {
+      reason =
+        "this node is Open: its stake is not complete yet, so it does not relay until it becomes Active";
+    } else {
+      reason = `this node is ${known.state} in the registry and no longer relays`;
+    }
+    return { serving: false, reason, node: known };
+  }
+
+  function status(): RelayStatus {
+    const state = serving();
+    const node = state.node;
+    return {
+      node: {
+        nodeId,
+        registryId: node?.registryId.toString() ?? null,
+        state: node?.state ?? "None",
+        operator: node?.operator ?? null,
+        endpoint: node?.endpoint ?? null,
+        stake: node?.stake.toString() ?? null,
+        serving: state.serving,
+        reason: state.reason,
+      },
+      stakeView: stakeView.status(),
+      queues: queueStore.counts(),
+      relay: {
+        inFlight,
+        replayCacheEntries: replay.size,
+        replayCacheCapacity: replay.capacity,
+        uptimeSeconds: Math.round((now() - startedAt) / 1000),
+        shuttingDown: closing !== undefined,
+      },
+    };
+  }
+
+  function takeToken(socket: Socket): boolean {
+    const { ratePerConnection, burstPerConnection } = options.http;
+    const t = now();
+    let bucket = buckets.get(socket);
+    if (!bucket) {
+      bucket = { tokens: burstPerConnection, last: t };
+      buckets.set(socket, bucket);
+    }
+    bucket.tokens = Math.min(
+      burstPerConnection,
+      bucket.tokens + ((t - bucket.last) / 1000) * ratePerConnection,
+    );
+    bucket.last = t;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  function sendJson(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body, null, 2);
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+
+  function sendError(res: ServerResponse, error: RelayError, extra?: Record<string, unknown>): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = ERROR_CODES[error.code].http || 500;
+    sendJson(res, status, { error: { ...error.toJSON().error, ...extra } });
+  }
+
+  async function forward(layer: Extract<PeeledLayer, { kind: "forward" }>): Promise<Buffer> {
+    const nextId = toHex(layer.next);
+    const next = stakeView.activeNode(nextId);
+    if (!next) {
+      logger.debug({ msg: "next hop not Active", next: nextId });
+      return sealErrorResponse(layer, "NEXT_HOP_NOT_ACTIVE");
+    }
+    const auth = signRelayRequest(ownId, keys.ed25519Private, next.ed25519Key, layer.packet, now());
+    try {
+      const res = await postBinary(endpointUrl(next.endpoint, "/v1/relay"), layer.packet, {
+        agent,
+        headers: { [RELAY_AUTH_HEADER]: auth },
+        timeoutMs: options.onion.forwardTimeoutMs,
+        limit: BLOCK_SIZE + 4096,
+      });
+      if (res.status === 200)
+        return sealForwardResponse(layer, res.body) ?? sealErrorResponse(layer, "BAD_RESPONSE");
+      let code: RelayErrorCode = "BAD_RESPONSE";
+      try {
+        const parsed = JSON.parse(res.body.toString("utf8")) as { error?: { code?: string } };
+        if (parsed.error?.code && parsed.error.code in ERROR_CODES)
+          code = parsed.error.code as RelayErrorCode;
+      } catch {}
+      return sealErrorResponse(layer, code, "next");
+    } catch (error) {
+      const code = error instanceof RelayError ? error.code : "NEXT_HOP_UNREACHABLE";
+      logger.warn({ msg: "forwarding failed", next: nextId, endpoint: next.endpoint, code });
+      return sealErrorResponse(layer, code);
+    }
+  }
+
+  async function handleOnion(req: IncomingMessage, res: ServerResponse, role: Role): Promise<void> {
+    const started = performance.now();
+    let result = "error";
+    if (closing) {
+      res.setHeader("connection", "close");
+      req.resume();
+      return sendError(res, new RelayError("SHUTTING_DOWN"));
+    }
+    if (role === "entry" && !takeToken(req.socket)) {
+      req.resume();
+      metrics.packets.inc({ role, result: "RATE_LIMITED" });
+      return sendError(res, new RelayError("RATE_LIMITED"));
+    }
+    if (inFlight >= options.onion.maxInFlight) {
+      req.resume();
+      metrics.packets.inc({ role, result: "BUSY" });
+      return sendError(res, new RelayError("BUSY"));
+    }
+    inFlight++;
+    metrics.inFlight.set(inFlight);
+    try {
+      const state = serving();
+      if (!state.serving) {
+        req.resume();
+        throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
+      }
+      let auth: ReturnType<typeof parseRelayAuth> | undefined;
+      let sender: ViewNode | undefined;
+      if (role === "relay") {
+        auth = parseRelayAuth(req.headers[RELAY_AUTH_HEADER] as string | undefined);
+        sender = stakeView.activeNode(auth.sender);
+        if (!sender) {
+          req.resume();
+          throw new RelayError(
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
+          );
+        }
+      }
+      const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
+      if (auth && sender)
+        verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now(), sender.ed25519KeyObject);
+      const { packetId } = checkPacketFraming(body);
+      if (replay.has(packetId)) throw new RelayError("REPLAYED");
+      const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs);
+      const added = replay.add(layer.packetId, layer.expiresAt);
+      if (added === "replayed") throw new RelayError("REPLAYED");
+      if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
+      let response: Buffer;
+      if (layer.kind === "deliver") {
+        response = sealDeliverResponse(layer, await queueService.handle(layer.payload));
+        result = "delivered";
+      } else {
+        response = await forward(layer);
+        result = "forwarded";
+      }
+      if (closing) res.setHeader("connection", "close");
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": response.length });
+      res.end(response);
+    } catch (error) {
+      const relayError =
+        error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
+      result = relayError.code;
+      if (relayError.code === "INTERNAL") logger.error({ msg: "onion request failed", role, err: error });
+      else
+        logger.debug({
+          msg: "onion request refused",
+          role,
+          code: relayError.code,
+          reason: relayError.message,
+        });
+      if (relayError.code === "OVERSIZED" || relayError.code === "TIMEOUT") {
+        // Part of the body is still unread: this connection cannot carry another request.
+        res.setHeader("connection", "close");
+        res.once("finish", () => req.socket.destroySoon());
+      }
+      sendError(res, relayError);
+    } finally {
+      inFlight--;
+      metrics.inFlight.set(inFlight);
+      metrics.packets.inc({ role, result });
+      metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      if (inFlight === 0) idle?.();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const path = (req.url ?? "/").split("?")[0];
+    const method = req.method ?? "GET";
+    const expect = (want: string) => {
+      if (method !== want) {
+        req.resume();
+        sendError(res, new RelayError("METHOD_NOT_ALLOWED", `METHOD_NOT_ALLOWED: use ${want} ${path}`));
+        return false;
+      }
+      return true;
+    };
+    switch (path) {
+      case "/v1/onion":
+        if (expect("POST")) await handleOnion(req, res, "entry");
+        return "onion";
+      case "/v1/relay":
+        if (expect("POST")) await handleOnion(req, res, "relay");
+        return "relay";
+      case "/health":
+        if (expect("GET"))
+          sendJson(res, closing ? 503 : 200, {
+            status: closing ? "shutting-down" : "ok",
+            serving: serving().serving,
+          });
+        return "health";
+      case "/status":
+        if (expect("GET")) sendJson(res, 200, status());
+        return "status";
+      case "/metrics":
+        if (expect("GET")) {
+          // Both depend on the clock as well as on events: refresh them for this scrape.
+          serving();
+          stakeView.status();
+          const text = await metrics.registry.metrics();
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          res.end(text);
+        }
+        return "metrics";
+      case "/v1/nodes":
+        if (expect("GET")) {
+          if (!stakeView.usable()) {
+            sendError(res, new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${serving().reason}`));
+          } else {
+            const body: NodeDirectoryJson = {
+              chainId: stakeView.domain.chainId.toString(),
+              stakingContract: stakeView.domain.stakingContract,
+              height: stakeView.status().height,
+              nodes: stakeView.activeNodes().map((n) => recordToJson(n.record)),
+            };
+            sendJson(res, 200, body);
+          }
+        }
+        return "nodes";
+      default:
+        req.resume();
+        sendError(res, new RelayError("NOT_FOUND", `NOT_FOUND: ${path} is not an endpoint of this relay`));
+        return "other";
+    }
+  }
+
+  const server = createServer(
+    {
+      requestTimeout: options.http.requestTimeoutMs,
+      headersTimeout: Math.min(options.http.requestTimeoutMs, 10_000),
+      keepAliveTimeout: SERVER_KEEP_ALIVE_MS,
+      maxHeaderSize: 8192,
+    },
+    (req, res) => {
+      route(req, res).then(
+        (name) => metrics.httpRequests.inc({ route: name, status: String(res.statusCode) }),
+        (error: unknown) => {
+          logger.error({ msg: "request handler failed", err: error });
+          sendError(res, new RelayError("INTERNAL"));
+        },
+      );
+    },
+  );
+  server.maxConnections = options.http.maxConnections;
+  server.on("clientError", (error, socket) => {
+    logger.debug({ msg: "malformed HTTP request", error: error.message });
+    if (socket.writable)
+      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      logger.info({ msg: "relay stopping: finishing in-flight requests", inFlight });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, options.http.shutdownTimeoutMs).unref()),
+        ]);
+        if (inFlight > 0) logger.warn({ msg: "shutdown timeout: dropping in-flight requests", inFlight });
+      }
+      server.closeAllConnections();
+      await closed;
+      agent.destroy();
+      clearInterval(sweepTimer);
+      logger.info({ msg: "relay stopped" });
+    })();
+    return closing;
+  }
+
+  common.shutdown.onShutdown("relay http server", close);
+
+  return {
+    nodeId,
+    server,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.listen.port, options.listen.host, () => {
+          server.off("error", reject);
+          const address = server.address();
+          if (!address || typeof address === "string") return reject(new Error("server has no TCP address"));
+          const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          logger.info({ msg: "relay listening", host: address.address, port: address.port, nodeId });
+          resolve({ host: address.address, port: address.port, url: `http://${host}:${address.port}` });
+        });
+      });
+    },
+    close,
+    serving,
+    status,
+  };
+}
