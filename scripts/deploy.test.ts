@@ -167,7 +167,7 @@ describe("deploy:testnet configuration mistakes", () => {
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
-      /ARBITRUM_SEPOLIA_RPC_URL is not set, and arbitrumSepolia needs it\. Set it as an environment variable, or store it encrypted with `./sesh exec hardhat keystore set ARBITRUM_SEPOLIA_RPC_URL`/,
+      /ARBITRUM_SEPOLIA_RPC_URL is not set, and arbitrumSepolia needs it\. Set it as an environment variable, or store it encrypted with `\.\/sesh exec hardhat keystore set ARBITRUM_SEPOLIA_RPC_URL`/,
     );
   });
 
