@@ -14,14 +14,14 @@ import { parseArgs } from "node:util";
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 export const sdkGeneratedDir = "packages/sdk/src/generated";
 
-/** The contracts the SDK exports, by export name. `optional` ones may be absent before they are merged. */
+/** The contracts the SDK exports, by export name. */
 export const sdkContracts = [
   { exportName: "seshTokenAbi", contract: "SeshToken" },
   { exportName: "serviceNodeStakingAbi", contract: "ServiceNodeStaking" },
   { exportName: "rewardRatePoolAbi", contract: "RewardRatePool" },
-  { exportName: "communityVouchersAbi", contract: "CommunityVouchers", optional: true },
-  { exportName: "testStablecoinAbi", contract: "TestStablecoin", optional: true },
-] as const satisfies readonly { exportName: string; contract: string; optional?: boolean }[];
+  { exportName: "communityVouchersAbi", contract: "CommunityVouchers" },
+  { exportName: "testStablecoinAbi", contract: "TestStablecoin" },
+] as const;
 
 /** What `deployments/<chainId>.json` holds: written by scripts/deploy.ts, read here and by tools. */
 export type DeploymentRecord = {
@@ -65,9 +65,7 @@ async function findArtifacts(artifactsDir: string): Promise<Map<string, Artifact
 /** Renders abis.ts from the artifacts; fails naming any contract that is missing. */
 export async function renderAbis(artifactsDir = path.join(repoRoot, "artifacts")): Promise<string> {
   const artifacts = await findArtifacts(artifactsDir);
-  const missing = sdkContracts
-    .filter((c) => !artifacts.has(c.contract) && !("optional" in c && c.optional))
-    .map((c) => c.contract);
+  const missing = sdkContracts.filter((c) => !artifacts.has(c.contract)).map((c) => c.contract);
   if (missing.length > 0) {
     throw new Error(
       `No artifact for ${missing.join(", ")}: the SDK needs every contract. Compile (\`./sesh compile\`) on a branch that has them.`,
@@ -75,8 +73,7 @@ export async function renderAbis(artifactsDir = path.join(repoRoot, "artifacts")
   }
   let out = banner("Hardhat's artifacts");
   for (const { exportName, contract } of sdkContracts) {
-    const artifact = artifacts.get(contract);
-    if (!artifact) continue;
+    const artifact = artifacts.get(contract)!;
     out += `\n/** ABI of ${contract} (${artifact.sourceName}). */\n`;
     out += `export const ${exportName} = ${JSON.stringify(artifact.abi, null, 2)} as const;\n`;
   }

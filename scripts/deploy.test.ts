@@ -85,13 +85,21 @@ describe("pnpm deploy:testnet against a stand-in chain 421614", () => {
     ) as DeploymentRecord;
     assert.equal(record.chainId, 421614);
     assert.equal(record.network, "arbitrumSepolia");
+    // Public networks pay vouchers in the stablecoin named by the parameters file (no test stablecoin).
+    assert.equal(record.contracts.paymentToken, "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d");
+    assert.equal(
+      Object.keys(record.futures).some((id) => id.includes("TestStablecoin")),
+      false,
+    );
     assert.ok(record.deployedAtBlock >= 1);
     const client = createPublicClient({ transport: http(chain.url) });
-    for (const address of [
+    const deployed = [
       record.contracts.seshToken,
       record.contracts.serviceNodeStaking,
       record.contracts.rewardRatePool,
-    ]) {
+      record.contracts.communityVouchers,
+    ];
+    for (const address of deployed) {
       assert.notEqual(await client.getCode({ address }), undefined, `no code at ${address}`);
     }
     const poolBalance = await client.readContract({

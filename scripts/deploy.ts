@@ -14,6 +14,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { registerHooks } from "node:module";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs, styleText } from "node:util";
@@ -33,9 +34,9 @@ const futureIds = {
   seshToken: "SeshStaking#SeshToken",
   serviceNodeStaking: "SeshStaking#ServiceNodeStaking",
   rewardRatePool: "SeshStaking#RewardRatePool",
+  communityVouchers: "CommunityVouchers#CommunityVouchers",
+  testStablecoin: "CommunityVouchers#TestStablecoin",
 } as const;
-
-const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export type DeployOptions = {
   network: DeployNetwork;
@@ -68,7 +69,10 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const { deploy: ignitionDeploy } = await import("@nomicfoundation/ignition-core");
   const { HardhatArtifactResolver, errorDeploymentResultToExceptionMessage, readDeploymentParameters } =
     await import("@nomicfoundation/hardhat-ignition/helpers");
-  const { default: SeshNetwork } = await import("../ignition/modules/SeshNetwork.ts");
+  allowJsSpecifiersForTs();
+  const { SeshNetworkLocalModule, SeshNetworkPublicModule } = await import(
+    "../ignition/modules/SeshNetwork.ts"
+  );
 
   log(styleText("bold", `Deploying SESH to ${profile.label} (${network})`));
 
@@ -121,7 +125,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
     executionEventListener: progressListener(log) as never,
     artifactResolver: new HardhatArtifactResolver(hre.artifacts),
     deploymentDir,
-    ignitionModule: SeshNetwork,
+    ignitionModule: profile.public ? SeshNetworkPublicModule : SeshNetworkLocalModule,
     deploymentParameters: parameters,
     accounts,
     defaultSender: deployer,
@@ -150,8 +154,10 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
       seshToken: requireFuture(futures, futureIds.seshToken),
       serviceNodeStaking: requireFuture(futures, futureIds.serviceNodeStaking),
       rewardRatePool: requireFuture(futures, futureIds.rewardRatePool),
-      communityVouchers: ZERO_ADDRESS,
-      paymentToken: ZERO_ADDRESS,
+      communityVouchers: requireFuture(futures, futureIds.communityVouchers),
+      paymentToken: profile.public
+        ? publicPaymentToken(parameters as Record<string, Record<string, unknown> | undefined>)
+        : requireFuture(futures, futureIds.testStablecoin),
     },
     futures: Object.fromEntries(Object.entries(futures).sort(([a], [b]) => a.localeCompare(b))),
   };
@@ -279,6 +285,36 @@ async function firstBlock(deploymentDir: string): Promise<number> {
   return Number.isFinite(first) ? first : 0;
 }
 
+/** The stablecoin a public network's vouchers are paid in, from its parameters file. */
+function publicPaymentToken(parameters: Record<string, Record<string, unknown> | undefined>): `0x${string}` {
+  const address = parameters.CommunityVouchers?.paymentToken;
+  if (typeof address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+    throw new DeployError(
+      "Set CommunityVouchers.paymentToken (the stablecoin's address) in the network's parameters file.",
+    );
+  }
+  return address as `0x${string}`;
+}
+
+/**
+ * Lets Node load TypeScript modules that import siblings as "./x.js" (the compiled-output convention some
+ * Ignition modules follow) by trying "./x.ts" when "./x.js" does not exist.
+ */
+function allowJsSpecifiersForTs(): void {
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (error) {
+        if (specifier.startsWith(".") && specifier.endsWith(".js")) {
+          return nextResolve(`${specifier.slice(0, -3)}.ts`, context);
+        }
+        throw error;
+      }
+    },
+  });
+}
+
 function requireFuture(futures: Record<string, `0x${string}`>, id: string): `0x${string}` {
   const address = futures[id];
   if (!address)
@@ -353,7 +389,7 @@ async function main(): Promise<void> {
   });
   console.log(styleText("green", `SESH is deployed on chain ${record.chainId}:`));
   for (const [name, address] of Object.entries(record.contracts)) {
-    if (address !== ZERO_ADDRESS) console.log(`  ${name.padEnd(20)} ${address}`);
+    console.log(`  ${name.padEnd(20)} ${address}`);
   }
   console.log(`  ${"deployedAtBlock".padEnd(20)} ${record.deployedAtBlock}`);
 }

@@ -50,7 +50,9 @@ describe("./sesh up", () => {
     assert.match(out, /seshToken +0x[0-9a-fA-F]{40}/);
     assert.match(out, /serviceNodeStaking +0x[0-9a-fA-F]{40}/);
     assert.match(out, /rewardRatePool +0x[0-9a-fA-F]{40}/);
-    assert.match(out, /#1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 +100,000 SESH/);
+    assert.match(out, /communityVouchers +0x[0-9a-fA-F]{40}/);
+    assert.match(out, /paymentToken +0x[0-9a-fA-F]{40}/);
+    assert.match(out, /#1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 +100,000 SESH +10,000 tUSD/);
     assert.match(out, /#9 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720 +100,000 SESH/);
     assert.match(out, /key 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d/);
     assert.match(out, /^deploy +\| +deployed SeshStaking#SeshToken/m);

@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, styleText } from "node:util";
-import { formatSesh } from "@sesh/sdk";
+import { formatSesh, formatTokenAmount, testStablecoinAbi } from "@sesh/sdk";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
@@ -24,6 +24,8 @@ const CHAIN_ID = 31337;
 const SESH = 10n ** 9n;
 /** SESH each test account gets: enough to run four nodes on its own. */
 export const TEST_ACCOUNT_SESH = 100_000n * SESH;
+/** Test stablecoin each test account gets (the faucet's cap per call): 10,000 test dollars. */
+export const TEST_ACCOUNT_USD = 10_000n * 10n ** 6n;
 /** Test accounts funded (anvil's mnemonic accounts 1..9; account 0 deploys and keeps the rest). */
 export const TEST_ACCOUNT_COUNT = 9;
 
@@ -118,9 +120,9 @@ async function main(): Promise<number> {
   }
 }
 
-type TestAccount = { index: number; address: Address; privateKey: `0x${string}`; sesh: bigint };
+type TestAccount = { index: number; address: Address; privateKey: `0x${string}`; sesh: bigint; usd: bigint };
 
-/** Gives anvil's test accounts SESH from the deployer (account 0). */
+/** Gives anvil's test accounts SESH from the deployer (account 0) and test stablecoin from its faucet. */
 async function fundTestAccounts(rpcUrl: string, record: DeploymentRecord): Promise<TestAccount[]> {
   const chain = { ...foundry, rpcUrls: { default: { http: [rpcUrl] } } };
   const transport = http(rpcUrl);
@@ -140,6 +142,19 @@ async function fundTestAccounts(rpcUrl: string, record: DeploymentRecord): Promi
       });
       await publicClient.waitForTransactionReceipt({ hash });
     }
+    const minted = await wallet.writeContract({
+      address: record.contracts.paymentToken,
+      abi: testStablecoinAbi,
+      functionName: "faucetTo",
+      args: [account.address, TEST_ACCOUNT_USD],
+    });
+    await publicClient.waitForTransactionReceipt({ hash: minted });
+    const usd = await publicClient.readContract({
+      address: record.contracts.paymentToken,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [account.address],
+    });
     const sesh = await publicClient.readContract({
       address: token,
       abi: erc20Abi,
@@ -147,7 +162,7 @@ async function fundTestAccounts(rpcUrl: string, record: DeploymentRecord): Promi
       args: [account.address],
     });
     const privateKey = `0x${Buffer.from(account.getHdKey().privateKey!).toString("hex")}` as const;
-    accounts.push({ index, address: account.address, privateKey, sesh });
+    accounts.push({ index, address: account.address, privateKey, sesh, usd });
   }
   return accounts;
 }
@@ -175,13 +190,16 @@ function printSummary({
   write("");
   write(bold("  contracts"));
   for (const [name, address] of Object.entries(record.contracts)) {
-    if (!/^0x0+$/.test(address)) write(`    ${name.padEnd(20)} ${address}`);
+    write(`    ${name.padEnd(20)} ${address}`);
   }
   write("");
   write(bold("  test accounts (anvil's well-known keys: never use them on a real network)"));
   for (const account of accounts) {
     const role = account.index === 0 ? "  (deployer, admin)" : "";
-    write(`    #${account.index} ${account.address}  ${formatSesh(account.sesh).padStart(16)}${role}`);
+    const usd = formatTokenAmount(account.usd, 6, { symbol: "tUSD" });
+    write(
+      `    #${account.index} ${account.address}  ${formatSesh(account.sesh).padStart(16)}  ${usd.padStart(11)}${role}`,
+    );
     write(`       key ${account.privateKey}`);
   }
   write("");

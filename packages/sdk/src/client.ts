@@ -8,7 +8,11 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
+import { assignVoucher } from "./actions/assignVoucher.ts";
+import { buyVouchers } from "./actions/buyVouchers.ts";
+import { cancelRedemption } from "./actions/cancelRedemption.ts";
 import { claimRewards } from "./actions/claimRewards.ts";
+import { claimVoucherEarnings } from "./actions/claimVoucherEarnings.ts";
 import { contribute } from "./actions/contribute.ts";
 import { getAllNodes } from "./actions/getAllNodes.ts";
 import { getClaimableRewards } from "./actions/getClaimableRewards.ts";
@@ -18,14 +22,23 @@ import { getNetworkStats } from "./actions/getNetworkStats.ts";
 import { getNode } from "./actions/getNode.ts";
 import { getNodeEvents } from "./actions/getNodeEvents.ts";
 import { getNodes } from "./actions/getNodes.ts";
+import { getPaymentTokenBalance } from "./actions/getPaymentTokenBalance.ts";
 import { getRegistrationMessage } from "./actions/getRegistrationMessage.ts";
 import { getRewardPoolInfo } from "./actions/getRewardPoolInfo.ts";
 import { getSeshAllowance } from "./actions/getSeshAllowance.ts";
 import { getSeshBalance } from "./actions/getSeshBalance.ts";
 import { getStakes } from "./actions/getStakes.ts";
+import { getVoucher } from "./actions/getVoucher.ts";
+import { getVoucherEarnings } from "./actions/getVoucherEarnings.ts";
+import { getVoucherPrice } from "./actions/getVoucherPrice.ts";
+import { getVouchers } from "./actions/getVouchers.ts";
+import { mintTestStablecoin } from "./actions/mintTestStablecoin.ts";
+import { redeemVoucher } from "./actions/redeemVoucher.ts";
 import { registerNode } from "./actions/registerNode.ts";
 import { releaseRewards } from "./actions/releaseRewards.ts";
 import { requestExit } from "./actions/requestExit.ts";
+import { signRedemption } from "./actions/signRedemption.ts";
+import { submitRedemption } from "./actions/submitRedemption.ts";
 import { updateEndpoint } from "./actions/updateEndpoint.ts";
 import { watchNodeEvents } from "./actions/watchNodeEvents.ts";
 import { withdrawStake } from "./actions/withdrawStake.ts";
@@ -58,6 +71,19 @@ export const seshActions = {
   updateEndpoint,
   getNodeEvents,
   watchNodeEvents,
+  getVoucherPrice,
+  buyVouchers,
+  assignVoucher,
+  redeemVoucher,
+  getVoucher,
+  getVouchers,
+  signRedemption,
+  submitRedemption,
+  cancelRedemption,
+  claimVoucherEarnings,
+  getVoucherEarnings,
+  getPaymentTokenBalance,
+  mintTestStablecoin,
 };
 
 type Bound<F> = F extends (client: SeshActionClient, ...args: infer A) => infer R ? (...args: A) => R : never;

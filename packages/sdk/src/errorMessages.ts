@@ -110,6 +110,53 @@ export const contractErrorMessages: Record<string, Describe> = {
   StakingNotPendingAdmin: ([caller], context) =>
     `${address(caller, context)} was not offered the administrator role, so it cannot accept it. Accept from the account named in beginAdminTransfer.`,
 
+  // ---------------------------------------------------------------- CommunityVouchers (amounts in the payment token)
+  VoucherInvalidAddress: ([account], context) =>
+    `The address ${address(account, context)} cannot be used here (it is empty or not allowed). Check the address.`,
+  VoucherUnitsOutOfRange: ([units, maximum]) =>
+    `A voucher carries 1 to ${count(maximum)} units, but ${count(units)} were asked. Choose a number in that range.`,
+  VoucherAmountTooLarge: ([amount, maximum], context) =>
+    `A voucher worth ${token(amount, context)} is too large: at most ${token(maximum, context)}. Buy fewer units, or several vouchers.`,
+  VoucherPriceAboveLimit: ([unitPrice, maxUnitPrice], context) =>
+    `The unit price is now ${token(unitPrice, context)}, above the ${token(maxUnitPrice, context)} you accepted. Check the new price and buy again.`,
+  VoucherNotFound: ([voucherId]) => `There is no voucher #${count(voucherId)}. Check the voucher number.`,
+  VoucherNonTransferable: ([voucherId]) =>
+    `Voucher #${count(voucherId)} cannot be transferred. Its buyer can assign it once to a community instead.`,
+  VoucherApprovalsDisabled: () =>
+    "Vouchers cannot be approved for transfer: each stays with its holder. Assign it to a community instead.",
+  VoucherCallerNotOwner: ([voucherId, caller, owner], context) =>
+    `Voucher #${count(voucherId)} belongs to ${address(owner, context)}, not ${address(caller, context)}. Switch to the account that holds it.`,
+  VoucherAlreadyAssigned: ([voucherId, community], context) =>
+    `Voucher #${count(voucherId)} was already assigned to ${address(community, context)} and can never move again.`,
+  VoucherNotAssigned: ([voucherId]) =>
+    `Voucher #${count(voucherId)} must be assigned to a community before its units are redeemed. Assign it first (to yourself if you run the community).`,
+  VoucherExpired: ([voucherId, expiresAt]) =>
+    `Voucher #${count(voucherId)} expired at ${formatTimestamp(expiresAt)}: it can no longer be assigned or redeemed.`,
+  VoucherInsufficientUnits: ([voucherId, requested, left]) =>
+    `Voucher #${count(voucherId)} has ${count(left)} units left, fewer than the ${count(requested)} requested. Redeem at most ${count(left)}.`,
+  VoucherNodeNotActive: ([nodeId, state]) =>
+    `${capitalize(node(nodeId))} is ${nodeStateNames[Number(toBigInt(state))] ?? "None"}, not Active: only Active nodes can be paid with vouchers. Choose an Active node.`,
+  VoucherAuthorizationExpired: ([deadline]) =>
+    `The redemption authorization expired at ${formatTimestamp(deadline)}. Ask the community owner for a new one.`,
+  VoucherNonceUsed: ([community], context) =>
+    `This redemption authorization was already used or cancelled by ${address(community, context)}. Ask the community owner for a new one.`,
+  VoucherInvalidSignature: ([voucherId, community], context) =>
+    `The authorization was not signed by ${address(community, context)}, who holds voucher #${count(voucherId)}. Ask the voucher's holder to sign it.`,
+  VoucherNothingToClaim: ([account], context) =>
+    `${address(account, context)} has no voucher earnings to claim from these nodes yet. Earnings arrive when communities redeem vouchers to them.`,
+  VoucherNothingToSweep: () =>
+    "None of these vouchers can be swept now: they have not expired, were already swept, or are used up.",
+  VoucherNothingToWithdraw: () =>
+    "No network money is waiting to be withdrawn. Try again after more redemptions.",
+  VoucherSettingOutOfBounds: ([value, minimum, maximum]) =>
+    `The value ${count(value)} is outside the allowed range of ${count(minimum)} to ${count(maximum)}. Choose a value within it.`,
+  VoucherInvalidShares: ([operatorBps, poolBps, treasuryBps]) =>
+    `The shares ${percent(operatorBps)} / ${percent(poolBps)} / ${percent(treasuryBps)} are invalid: they must add up to 100%, with operators between 30% and 60% and the treasury at most 20%.`,
+  VoucherPageTooLarge: ([limit, maximum]) =>
+    `At most ${count(maximum)} entries fit in one page, but ${count(limit)} were asked. Ask for fewer.`,
+  TestStablecoinFaucetCapExceeded: ([amount, cap], context) =>
+    `The test faucet gives at most ${token(cap, context)} per call, but ${token(amount, context)} was asked. Ask for less, or call it again.`,
+
   // ---------------------------------------------------------------- RewardRatePool, SeshToken
   RewardPoolZeroAddress: () => "An address is missing (the zero address was given). Provide a valid address.",
   SeshTokenZeroRecipient: () =>
@@ -146,11 +193,33 @@ export const contractErrorMessages: Record<string, Describe> = {
   SafeERC20FailedOperation: ([tokenAddress], context) =>
     `The token transfer failed at ${address(tokenAddress, context)}. Check your balance and allowance, then try again.`,
 
+  // ---------------------------------------------------------------- OpenZeppelin: ERC-721 (vouchers are locked tokens)
+  ERC721NonexistentToken: ([tokenId]) => `There is no voucher #${count(tokenId)}. Check the voucher number.`,
+  ERC721IncorrectOwner: ([, tokenId, owner], context) =>
+    `Voucher #${count(tokenId)} belongs to ${address(owner, context)}. Switch to the account that holds it.`,
+  ERC721InsufficientApproval: ([, tokenId]) =>
+    `Voucher #${count(tokenId)} cannot be moved by this account. Vouchers move only once, by assignment.`,
+  ERC721InvalidOwner: ([owner], context) =>
+    `${address(owner, context)} cannot hold vouchers. Use a real account.`,
+  ERC721InvalidSender: ([sender], context) => `${address(sender, context)} cannot send vouchers.`,
+  ERC721InvalidReceiver: ([receiver], context) =>
+    `${address(receiver, context)} cannot receive vouchers. Use an account or a contract that accepts them.`,
+  ERC721InvalidApprover: ([approver], context) =>
+    `${address(approver, context)} cannot approve voucher transfers.`,
+  ERC721InvalidOperator: ([operator], context) =>
+    `${address(operator, context)} cannot be approved for vouchers.`,
+
   // ---------------------------------------------------------------- OpenZeppelin: access, pause, guards
   AccessControlUnauthorizedAccount: ([account, role], context) =>
     `${address(account, context)} is not allowed to do this: it lacks the ${roleName(role)} role. Use an account that has it.`,
   AccessControlBadConfirmation: () =>
     "A role can only be renounced by the account that holds it. Send the transaction from that account.",
+  AccessControlEnforcedDefaultAdminRules: () =>
+    "The administrator role moves only through the delayed two-step transfer. Begin a default admin transfer instead.",
+  AccessControlEnforcedDefaultAdminDelay: ([schedule]) =>
+    `The administrator transfer can be accepted only from ${formatTimestamp(schedule)}. Try again then.`,
+  AccessControlInvalidDefaultAdmin: ([account], context) =>
+    `${address(account, context)} cannot become the administrator. Choose the pending administrator's account.`,
   OwnableUnauthorizedAccount: ([account], context) =>
     `${address(account, context)} is not the owner, so it cannot do this. Use the owner account.`,
   OwnableInvalidOwner: ([owner], context) =>

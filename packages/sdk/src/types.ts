@@ -84,3 +84,42 @@ export function nodeStateName(value: number | bigint): NodeState {
 export function nodeStateValue(state: NodeState): number {
   return nodeStates.indexOf(state);
 }
+
+/** A community voucher. Amounts are payment-token base units; times are seconds. */
+export type Voucher = {
+  id: bigint;
+  /** The buyer before assignment, the community owner after. */
+  owner: Address;
+  assigned: boolean;
+  expired: boolean;
+  swept: boolean;
+  /** The unit price it was bought at. */
+  unitPrice: bigint;
+  units: bigint;
+  unitsRedeemed: bigint;
+  /** Units that can still be redeemed now (0 once expired or swept). */
+  unitsLeft: bigint;
+  /** unitsLeft × unitPrice. */
+  valueLeft: bigint;
+  expiresAt: bigint;
+};
+
+/**
+ * A community owner's signed permission (EIP-712) for anyone to redeem `units` of voucher `voucherId` to
+ * node `nodeId`. JSON-serialisable: numbers are decimal strings, so it can travel in a message or a file.
+ */
+export type RedemptionAuthorization = {
+  voucherId: string;
+  nodeId: string;
+  units: string;
+  /** Any number the community has not used; nonces are unordered. */
+  nonce: string;
+  /** Seconds since the epoch after which it is invalid. */
+  deadline: string;
+  /** The signer: the voucher's holder. */
+  community: Address;
+  signature: Hex;
+  /** The chain and vouchers contract it is valid for. */
+  chainId: number;
+  verifyingContract: Address;
+};

@@ -170,3 +170,28 @@ export async function stakingCall(account: Account, functionName: string, args: 
     (await import("../internal/convert.ts")).errorContext(addresses),
   );
 }
+
+/** Test dollars have 6 decimals. */
+export const USD = 10n ** 6n;
+
+/** Mints `amount` test stablecoin to `to` from its faucet (at most 10,000 per call). */
+export async function fundStablecoin(to: Address, amount: bigint): Promise<void> {
+  const hash = await deployerWallet.writeContract({
+    address: addresses.paymentToken,
+    abi: [
+      {
+        type: "function",
+        name: "faucetTo",
+        stateMutability: "nonpayable",
+        inputs: [
+          { name: "to", type: "address" },
+          { name: "amount", type: "uint256" },
+        ],
+        outputs: [],
+      },
+    ],
+    functionName: "faucetTo",
+    args: [to, amount],
+  });
+  await publicClient.waitForTransactionReceipt({ hash });
+}

@@ -15,11 +15,11 @@ export type SeshAddresses = {
 export const addressBook: Record<number, SeshAddresses> = {
   /** localhost */
   31337: {
-    seshToken: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    serviceNodeStaking: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
-    rewardRatePool: "0xCafac3dD18aC6c6e92c921884f9E4176737C052c",
-    communityVouchers: "0x0000000000000000000000000000000000000000",
-    paymentToken: "0x0000000000000000000000000000000000000000",
+    seshToken: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    serviceNodeStaking: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+    rewardRatePool: "0x75537828f2ce51be7289709686A69CbFDbB714F1",
+    communityVouchers: "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
+    paymentToken: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     deployedAtBlock: 1n,
   },
 };
