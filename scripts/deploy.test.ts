@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { createPublicClient, erc20Abi, http } from "viem";
+import { createPublicClient, createWalletClient, erc20Abi, type Hex, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import type { DeploymentRecord } from "./codegen.ts";
 import { type RunningAnvil, startAnvil } from "./dev/anvil.ts";
 
@@ -47,6 +48,29 @@ async function deployTestnet(env: Record<string, string | undefined>): Promise<R
   }
 }
 
+/** Circle's test USDC on Arbitrum Sepolia: the vouchers' payment token in ignition/parameters/arbitrumSepolia.json. */
+const SEPOLIA_USDC = "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d";
+
+/**
+ * The real testnet already has its USDC contract; the stand-in chain gets a 6-decimal ERC-20 at the same
+ * address (the test stablecoin's code, deployed by another account and copied there).
+ */
+async function standInUsdc(url: string): Promise<void> {
+  const artifact = JSON.parse(
+    await readFile(
+      path.join(repoRoot, "artifacts/contracts/test/TestStablecoin.sol/TestStablecoin.json"),
+      "utf8",
+    ),
+  ) as { abi: unknown[]; bytecode: Hex };
+  const other = privateKeyToAccount("0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6");
+  const wallet = createWalletClient({ account: other, transport: http(url), chain: null });
+  const client = createPublicClient({ transport: http(url) });
+  const hash = await wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, chain: null });
+  const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+  const code = await client.getCode({ address: contractAddress! });
+  await rpc(url, "anvil_setCode", [SEPOLIA_USDC, code]);
+}
+
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const response = await fetch(url, {
     method: "POST",
@@ -63,6 +87,7 @@ describe("pnpm deploy:testnet against a stand-in chain 421614", () => {
 
   before(async () => {
     chain = await startAnvil({ chainId: 421614 });
+    await standInUsdc(chain.url);
     root = await mkdtemp(path.join(tmpdir(), "sesh-deploy-test-"));
     env = { ARBITRUM_SEPOLIA_RPC_URL: chain.url, SESH_DEPLOYER_KEY: DEPLOYER_KEY, SESH_DEPLOY_ROOT: root };
   });
@@ -86,7 +111,7 @@ describe("pnpm deploy:testnet against a stand-in chain 421614", () => {
     assert.equal(record.chainId, 421614);
     assert.equal(record.network, "arbitrumSepolia");
     // Public networks pay vouchers in the stablecoin named by the parameters file (no test stablecoin).
-    assert.equal(record.contracts.paymentToken, "0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d");
+    assert.equal(record.contracts.paymentToken, SEPOLIA_USDC);
     assert.equal(
       Object.keys(record.futures).some((id) => id.includes("TestStablecoin")),
       false,
@@ -133,6 +158,7 @@ describe("a failed testnet deploy resumes", () => {
   let root: string;
   before(async () => {
     chain = await startAnvil({ chainId: 421614 });
+    await standInUsdc(chain.url);
     root = await mkdtemp(path.join(tmpdir(), "sesh-deploy-test-"));
   });
   after(async () => {

@@ -4,12 +4,13 @@ import { createSupervisor } from "./supervisor.ts";
 
 /** A child that logs, traps SIGTERM (optionally ignoring it) and can spawn a grandchild. */
 function child(name: string, { ignoreTerm = false, grandchild = false } = {}): string {
+  // The SIGTERM handler is installed before anything is printed, so "up" means it is in place.
   return `
     const { spawn } = require("node:child_process");
-    console.log("${name} up");
-    console.error("${name} warns");
-    ${grandchild ? `const g = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("grandchild " + g.pid);` : ""}
     process.on("SIGTERM", () => { ${ignoreTerm ? `console.log("${name} ignores SIGTERM")` : `console.log("${name} stopping"); process.exit(0)`} });
+    ${grandchild ? `const g = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("grandchild " + g.pid);` : ""}
+    console.error("${name} warns");
+    console.log("${name} up");
     setInterval(() => {}, 1000);
   `;
 }
