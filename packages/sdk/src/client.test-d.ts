@@ -24,6 +24,9 @@ describe("action types", () => {
     expectTypeOf(client.claimRewards).returns.resolves.toHaveProperty("hash").toEqualTypeOf<Hex>();
     expectTypeOf<Node["state"]>().toEqualTypeOf<NodeState>();
     expectTypeOf(parseSesh).returns.toEqualTypeOf<bigint>();
+    expectTypeOf(client.buyVouchers).returns.resolves.toHaveProperty("voucherId").toEqualTypeOf<bigint>();
+    // Authorizations travel as JSON: their numbers are strings.
+    expectTypeOf(client.signRedemption).returns.resolves.toHaveProperty("units").toEqualTypeOf<string>();
   });
 
   it("narrow node events by name", () => {
@@ -68,6 +71,10 @@ describe("action types", () => {
       feeBps: 1n,
       amount: 1n,
     });
+    // @ts-expect-error voucher units are bigint
+    client.buyVouchers({ units: 10 });
+    // @ts-expect-error submitRedemption takes the signed authorization, not loose fields
+    client.submitRedemption({ voucherId: 1n, nodeId: 1n, units: 1n });
     // @ts-expect-error formatSesh takes bigint base units
     formatSesh(1.5);
     // @ts-expect-error the client needs a transport with its chain
