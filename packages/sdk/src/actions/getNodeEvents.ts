@@ -41,7 +41,7 @@ export async function getNodeEvents(
 ): Promise<GetNodeEventsReturnType> {
   const address = client.addresses.serviceNodeStaking;
   return read(async () => {
-    const last = toBlock ?? (await client.publicClient.getBlockNumber());
+    const last = toBlock ?? (await client.publicClient.getBlockNumber({ cacheTime: 0 }));
     const events: NodeEvent[] = [];
     for (let start = fromBlock ?? client.addresses.deployedAtBlock; start <= last; start += maxBlockRange) {
       const end = start + maxBlockRange - 1n < last ? start + maxBlockRange - 1n : last;

@@ -31,7 +31,7 @@ export async function getVouchers(
   const address = client.addresses.communityVouchers;
   const buyers = new Map<bigint, Address>();
   await read(async () => {
-    const last = await client.publicClient.getBlockNumber();
+    const last = await client.publicClient.getBlockNumber({ cacheTime: 0 });
     for (let start: BlockNumber = client.addresses.deployedAtBlock; start <= last; start += maxBlockRange) {
       const end = start + maxBlockRange - 1n < last ? start + maxBlockRange - 1n : last;
       const logs = await client.publicClient.getLogs({ address, fromBlock: start, toBlock: end });
