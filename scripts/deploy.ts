@@ -7,7 +7,7 @@
  * - RPC URLs and the deployer key are Hardhat configuration variables (environment variables of the same
  *   name, or the encrypted keystore: `./sesh exec hardhat keystore set SESH_DEPLOYER_KEY`). Never a committed file.
  * - Ignition's journal (ignition/deployments/chain-<id>/) makes a re-run idempotent and resumes a failed run.
- * - Writes deployments/<chainId>.json and packages/sdk/src/generated/addresses.ts.
+ * - Writes deployments/<chainId>.json and regenerates packages/sdk/src/generated/ (ABIs, address book).
  * - Verifies the contracts on the block explorer when ETHERSCAN_API_KEY is configured; skips otherwise.
  * - SESH_DEPLOY_ROOT=<dir> writes the journal, the record and the address book under <dir> instead of the
  *   repository (same layout); the tests use it.
@@ -18,7 +18,7 @@ import { registerHooks } from "node:module";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs, styleText } from "node:util";
-import { type DeploymentRecord, repoRoot, writeAddressBook } from "./codegen.ts";
+import { type DeploymentRecord, repoRoot, writeAbis, writeAddressBook } from "./codegen.ts";
 
 /** What differs between the networks the system is deployed to. */
 export const deployNetworks = {
@@ -164,8 +164,9 @@ export async function deploy(options: DeployOptions): Promise<DeploymentRecord> 
   const recordFile = path.join(root, "deployments", `${chainId}.json`);
   await mkdir(path.dirname(recordFile), { recursive: true });
   await writeFile(recordFile, `${JSON.stringify(record, null, 2)}\n`);
+  await writeAbis(root);
   await writeAddressBook(root);
-  log(`  wrote ${path.relative(process.cwd(), recordFile)} and the SDK address book`);
+  log(`  wrote ${path.relative(process.cwd(), recordFile)}, the SDK's ABIs and its address book`);
 
   if (profile.public && verifyWanted) {
     await verify({ hre, deploymentDir, network, log });
