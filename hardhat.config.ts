@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
@@ -16,12 +17,16 @@ const compiler = {
 };
 
 export default defineConfig({
-  plugins: [hardhatToolboxViem],
+  plugins: [hardhatToolboxViem, hardhatTypechain],
   solidity: {
     // One compiler and one set of settings for tests, gas figures and deployments (the production
     // profile must keep via-IR: without it ServiceNodeStaking exceeds the 24 KiB code size limit).
     profiles: { default: compiler, production: compiler },
   },
+  // ethers-v6 bindings for integrators on ethers, exported by the SDK as `@sesh/sdk/typechain`.
+  typechain: { outDir: "packages/sdk/src/generated/typechain" },
+  // Etherscan's v2 API serves Arbiscan too; scripts/deploy.ts verifies only when the key is configured.
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   paths: {
     tests: { solidity: "./test", nodejs: "./test" },
   },
