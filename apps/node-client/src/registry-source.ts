@@ -161,7 +161,8 @@ export function createChainRegistrySource(
   const { logger } = common;
   const { publicClient, addresses } = options.client;
   const stakingContract = addresses.serviceNodeStaking.toLowerCase() as Address;
-  const chainId = BigInt(publicClient.chain?.id ?? common.options.registry.chainId);
+  // The configured chain: proofs of possession bind to it, and the RPC must serve it.
+  const chainId = common.options.registry.chainId;
   const confirmations = BigInt(options.confirmations ?? common.options.registry.confirmations);
   const startBlock = options.startBlock ?? common.options.registry.startBlock;
   let logRange = BigInt(options.logRange ?? common.options.registry.logRange);
@@ -172,6 +173,7 @@ export function createChainRegistrySource(
 
   let state: RegistryCheckpoint | undefined;
   let delivered = false;
+  let chainChecked = false;
   let stats: ChainSyncStats | undefined;
   let logRequests = 0;
 
@@ -360,6 +362,15 @@ export function createChainRegistrySource(
   async function sync(signal: AbortSignal): Promise<RegistryUpdate> {
     const started = performance.now();
     logRequests = 0;
+    if (!chainChecked) {
+      const served = BigInt(await rpc("read the chain id", signal, () => publicClient.getChainId()));
+      if (served !== chainId) {
+        throw new Error(
+          `the RPC ${rpcName} serves chain ${served}, not the configured chain ${chainId}; check registry.rpc_url and registry.chain_id`,
+        );
+      }
+      chainChecked = true;
+    }
     const head = await rpc("read the latest block", signal, () => publicClient.getBlockNumber({ cacheTime: 0 }));
     const target = head - confirmations;
     let kind: ChainSyncStats["kind"] = "incremental";
