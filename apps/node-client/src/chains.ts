@@ -81,8 +81,8 @@ export function requireStakingContract(options: Options): Address {
  */
 export function createChainClient(options: Options, account?: Account): SeshClient {
   const { chainId, rpcTimeoutMs, pollIntervalMs, startBlock } = options.registry;
-  const url = requireOption(options.registry.rpcUrl, "registry.rpc_url");
   const staking = requireStakingContract(options);
+  const url = requireOption(options.registry.rpcUrl, "registry.rpc_url");
   const book = chainId <= BigInt(Number.MAX_SAFE_INTEGER) ? addressBook[Number(chainId)] : undefined;
   const addresses: SeshAddresses =
     book && book.serviceNodeStaking.toLowerCase() === staking

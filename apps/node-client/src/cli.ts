@@ -126,8 +126,9 @@ function printPayload(
     io.out("Registration payload (paste it into the staking portal, or pass it to sesh-node register):");
     io.out(JSON.stringify(payload, null, 2));
   } else {
-    io.out("To print the registration payload, give the operator wallet, chain and staking contract:");
-    io.out(`  sesh-node payload --data-dir ${dataDir} --operator 0x… --chain-id <id> --staking 0x…`);
+    io.out("Next, register and stake with your operator wallet (or print the payload for the staking portal):");
+    io.out(`  sesh-node register --data-dir ${dataDir} --keystore <wallet keystore>`);
+    io.out(`  sesh-node payload --data-dir ${dataDir} --operator 0x…`);
   }
   void options;
 }

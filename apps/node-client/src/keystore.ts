@@ -6,7 +6,6 @@
  */
 import { createCipheriv, createDecipheriv, pbkdf2, randomBytes, randomUUID, scrypt } from "node:crypto";
 import { promisify } from "node:util";
-import { scryptAsync as nobleScrypt } from "@noble/hashes/scrypt";
 import { keccak256 } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { fromHex, to0x, toHex } from "./bytes.ts";
@@ -81,19 +80,16 @@ async function deriveKey(password: string, kdf: string, params: Record<string, u
       (n & (n - 1)) === 0 &&
       r >= 1 &&
       p >= 1 &&
+      // RFC 7914 wants n < 2^(16·r); OpenSSL and ethers refuse anything else.
+      (r >= 4 || n < 2 ** (16 * r)) &&
       128 * n * r <= MAX_SCRYPT_MEMORY &&
       r * p <= 64;
     if (!valid) {
       throw new KeystoreError(
-        `the keystore's scrypt parameters (n=${params.n}, r=${params.r}, p=${params.p}) are invalid or need more than 512 MiB; re-export the key with standard settings`,
+        `the keystore's scrypt parameters (n=${params.n}, r=${params.r}, p=${params.p}) are invalid (RFC 7914 needs n below 2^(16·r)) or need more than 512 MiB; re-export the key with standard settings (e.g. n=131072, r=8, p=1)`,
       );
     }
-    // OpenSSL (node:crypto) enforces RFC 7914's n < 2^(16·r); older files (the spec's own example:
-    // r=1, n=2^18) break it and are derived with the portable implementation instead.
-    if (r >= 4 || n < 2 ** (16 * r)) {
-      return scryptAsync(passwordBytes(password), salt, dklen, { N: n, r, p, maxmem: 2 * 128 * n * r });
-    }
-    return Buffer.from(await nobleScrypt(passwordBytes(password), salt, { N: n, r, p, dkLen: dklen }));
+    return scryptAsync(passwordBytes(password), salt, dklen, { N: n, r, p, maxmem: 2 * 128 * n * r });
   }
   if (kdf === "pbkdf2") {
     const c = Number(params.c);

@@ -36,7 +36,7 @@ describe("on-chain registry source", () => {
   let common: Common;
   let dir: Awaited<ReturnType<typeof tempDir>>;
   const views: StakeView[] = [];
-  let forged = 0;
+  let forgedNodes = 0;
 
   beforeAll(async () => {
     chain = await startTestChain();
@@ -165,7 +165,7 @@ describe("on-chain registry source", () => {
     expect(await v.refresh()).toBe(true);
     expect(v.get(keys.nodeId)).toBeUndefined();
     expect(v.status().rejectedProofs).toBe(rejectedBefore + 1);
-    forged++;
+    forgedNodes++;
   });
 
   it("loads hundreds of nodes in one cold sync (paged views, signatures from events) and resumes from its checkpoint", async () => {
@@ -187,7 +187,7 @@ describe("on-chain registry source", () => {
     }
     for (const k of keys) expect(v.activeNode(k.nodeId)?.stake).toBe(REQUIREMENT);
     // Only the forged registration of the test above is rejected.
-    expect(v.status().rejectedProofs).toBe(forged);
+    expect(v.status().rejectedProofs).toBe(forgedNodes);
     await v.stop();
 
     // A restart resumes from the checkpoint: one range of new events, no reload.
