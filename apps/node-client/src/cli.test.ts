@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { addressBook } from "@sesh/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "./_test/common.ts";
 import { TEST_DOMAIN } from "./_test/nodes.ts";
-import { addressBook } from "@sesh/sdk";
 import { fromHex } from "./bytes.ts";
 import { main } from "./cli.ts";
 import { verifyRegistration } from "./keys.ts";
@@ -130,7 +130,9 @@ describe("sesh-node CLI", () => {
       "5",
     ]);
     expect(unknownChain.code).toBe(2);
-    expect(unknownChain.err).toContain("the SDK address book has no SESH deployment on chain 5: give the staking contract with --staking");
+    expect(unknownChain.err).toContain(
+      "the SDK address book has no SESH deployment on chain 5: give the staking contract with --staking",
+    );
   });
 
   it("explains bad input with exit code 2", async () => {
@@ -187,6 +189,9 @@ describe("sesh-node CLI", () => {
     const flag = await cli(["claim", "--private-key", "0x01"]);
     expect(flag.code).toBe(2);
     const badEnv = await cli(["claim"], { SESH_OPERATOR_KEY: "0x1234" });
-    expect([badEnv.code, badEnv.err]).toEqual([1, expect.stringContaining("SESH_OPERATOR_KEY is not a private key")]);
+    expect([badEnv.code, badEnv.err]).toEqual([
+      1,
+      expect.stringContaining("SESH_OPERATOR_KEY is not a private key"),
+    ]);
   });
 });

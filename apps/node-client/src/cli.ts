@@ -92,7 +92,13 @@ const CLIENT_DEFAULTS = { log_level: "error" };
 const RELAY_SETTINGS = OPTION_KEYS.map((k) => k.key).filter(
   (k) => !k.startsWith("client.") && !k.startsWith("operator."),
 );
-const OPERATOR_SETTINGS = ["data_dir", "log_level", ...CHAIN_SETTINGS, "operator.keystore", "operator.password_file"];
+const OPERATOR_SETTINGS = [
+  "data_dir",
+  "log_level",
+  ...CHAIN_SETTINGS,
+  "operator.keystore",
+  "operator.password_file",
+];
 
 /** A problem the user can fix; exit code 2 for usage and configuration, 1 otherwise. */
 class UsageError extends Error {
@@ -126,7 +132,9 @@ function printPayload(
     io.out("Registration payload (paste it into the staking portal, or pass it to sesh-node register):");
     io.out(JSON.stringify(payload, null, 2));
   } else {
-    io.out("Next, register and stake with your operator wallet (or print the payload for the staking portal):");
+    io.out(
+      "Next, register and stake with your operator wallet (or print the payload for the staking portal):",
+    );
     io.out(`  sesh-node register --data-dir ${dataDir} --keystore <wallet keystore>`);
     io.out(`  sesh-node payload --data-dir ${dataDir} --operator 0x…`);
   }
@@ -231,7 +239,8 @@ const COMMANDS: Record<string, Command> = {
       const dataDir = requireOption(options.dataDir, "data_dir");
       const keys = await loadKeyFiles(dataDir);
       const registration = registrationFor(options, flags);
-      if (!registration) throw new UsageError("give the operator wallet the proof is bound to with --operator 0x…");
+      if (!registration)
+        throw new UsageError("give the operator wallet the proof is bound to with --operator 0x…");
       let endpoint = typeof flags.endpoint === "string" ? flags.endpoint : undefined;
       if (endpoint === undefined) {
         const info = JSON.parse(await readFile(join(dataDir, KEY_FILES.node), "utf8")) as NodeInfoFile;
@@ -275,14 +284,16 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   register: {
-    summary: "register the node on chain and stake for it (operator wallet from a keystore or SESH_OPERATOR_KEY)",
+    summary:
+      "register the node on chain and stake for it (operator wallet from a keystore or SESH_OPERATOR_KEY)",
     usage:
       "sesh-node register --data-dir <dir> [--keystore <file>] [--stake <SESH>] [--fee-bps <0-10000>] [--endpoint <host:port>]",
     settings: OPERATOR_SETTINGS,
     extraFlags: {
       stake: {
         type: "string",
-        description: "SESH the operator stakes, from 25% of the requirement to all of it (default: all of it)",
+        description:
+          "SESH the operator stakes, from 25% of the requirement to all of it (default: all of it)",
       },
       "fee-bps": {
         type: "string",
@@ -303,7 +314,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   status: {
-    summary: "show the node's on-chain state, stake, unlock time and rewards, and the running relay's figures",
+    summary:
+      "show the node's on-chain state, stake, unlock time and rewards, and the running relay's figures",
     usage: "sesh-node status --data-dir <dir> [--relay-url http://127.0.0.1:7450] [--json]",
     settings: ["data_dir", "log_level", "listen", ...CHAIN_SETTINGS],
     extraFlags: {
@@ -331,7 +343,8 @@ const COMMANDS: Record<string, Command> = {
     extraFlags: {
       release: {
         type: "boolean",
-        description: "first make the reward pool release what accrued since its last release (one more transaction)",
+        description:
+          "first make the reward pool release what accrued since its last release (one more transaction)",
       },
     },
     async run({ options, flags, io }) {
@@ -389,7 +402,8 @@ const COMMANDS: Record<string, Command> = {
   },
   invite: {
     summary: "create a queue on a relay and print a one-time invitation link for it",
-    usage: "sesh-node invite --data-dir <client dir> [--relay <node id>] [--rpc-url <url> | --directory <relay URL>]",
+    usage:
+      "sesh-node invite --data-dir <client dir> [--relay <node id>] [--rpc-url <url> | --directory <relay URL>]",
     settings: CLIENT_SETTINGS,
     defaults: CLIENT_DEFAULTS,
     extraFlags: {
@@ -484,7 +498,9 @@ const COMMANDS: Record<string, Command> = {
 function normalizeKey(value: string): `0x${string}` {
   const hex = value.trim().replace(/^0x/i, "");
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new UsageError(`${OPERATOR_KEY_ENV} is not a private key (64 hex characters, optionally 0x-prefixed)`);
+    throw new UsageError(
+      `${OPERATOR_KEY_ENV} is not a private key (64 hex characters, optionally 0x-prefixed)`,
+    );
   }
   return `0x${hex.toLowerCase()}`;
 }

@@ -4,9 +4,9 @@ import { encryptKeystoreJson, Wallet } from "ethers";
 import { privateKeyToAddress } from "viem/accounts";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "./_test/common.ts";
-import { defaultOptions } from "./options.ts";
 import { decryptKeystore, encryptKeystore, KeystoreError } from "./keystore.ts";
 import { KEYSTORE_PASSWORD_ENV, loadOperatorWallet, OPERATOR_KEY_ENV } from "./operator-wallet.ts";
+import { defaultOptions } from "./options.ts";
 
 /** The Web3 Secret Storage definition's own PBKDF2 example. */
 const SPEC_PBKDF2 = {
@@ -83,7 +83,11 @@ describe("operator wallet", () => {
     const dir = await tempDir();
     dirs.push(dir);
     const address = privateKeyToAddress(KEY);
-    const fromEnv = await loadOperatorWallet(defaultOptions(), { [OPERATOR_KEY_ENV]: KEY.slice(2) }, noPrompt);
+    const fromEnv = await loadOperatorWallet(
+      defaultOptions(),
+      { [OPERATOR_KEY_ENV]: KEY.slice(2) },
+      noPrompt,
+    );
     expect(fromEnv.account.address).toBe(address);
     expect(fromEnv.source).toBe("the SESH_OPERATOR_KEY environment variable");
 
@@ -101,7 +105,9 @@ describe("operator wallet", () => {
     const passwordFile = join(dir.path, "password");
     await writeFile(passwordFile, "hunter22\n", { mode: 0o644 });
     const withFile = defaultOptions({ keystore: file, "password-file": passwordFile });
-    await expect(loadOperatorWallet(withFile, {}, noPrompt)).rejects.toThrow(/readable by other users.*chmod 600/);
+    await expect(loadOperatorWallet(withFile, {}, noPrompt)).rejects.toThrow(
+      /readable by other users.*chmod 600/,
+    );
     const { chmod } = await import("node:fs/promises");
     await chmod(passwordFile, 0o600);
     expect((await loadOperatorWallet(withFile, {}, noPrompt)).account.address).toBe(address);

@@ -94,11 +94,15 @@ async function deriveKey(password: string, kdf: string, params: Record<string, u
   if (kdf === "pbkdf2") {
     const c = Number(params.c);
     if (params.prf !== "hmac-sha256" || !Number.isInteger(c) || c < 1 || c > 10_000_000) {
-      throw new KeystoreError("the keystore's pbkdf2 parameters are invalid (prf hmac-sha256, c from 1 to 10^7)");
+      throw new KeystoreError(
+        "the keystore's pbkdf2 parameters are invalid (prf hmac-sha256, c from 1 to 10^7)",
+      );
     }
     return pbkdf2Async(passwordBytes(password), salt, c, dklen, "sha256");
   }
-  throw new KeystoreError(`the keystore uses the key derivation "${kdf}"; only scrypt and pbkdf2 are supported`);
+  throw new KeystoreError(
+    `the keystore uses the key derivation "${kdf}"; only scrypt and pbkdf2 are supported`,
+  );
 }
 
 function mac(derived: Buffer, ciphertext: Buffer): Buffer {
@@ -140,7 +144,11 @@ export async function decryptKeystore(keystore: string | KeystoreV3, password: s
   } catch (error) {
     throw new KeystoreError(`the keystore file is damaged: ${(error as Error).message}`);
   }
-  const derived = await deriveKey(password, crypto.kdf, crypto.kdfparams as unknown as Record<string, unknown>);
+  const derived = await deriveKey(
+    password,
+    crypto.kdf,
+    crypto.kdfparams as unknown as Record<string, unknown>,
+  );
   if (!mac(derived, ciphertext).equals(expected)) {
     throw new KeystoreError(
       "wrong keystore password (the keystore's check value does not match); try again with the password you set when you created it",

@@ -4,13 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  formatSesh,
-  type Node,
-  parseSesh,
-  type SeshClient,
-  serviceNodeStakingAbi,
-} from "@sesh/sdk";
+import { formatSesh, type Node, parseSesh, type SeshClient, serviceNodeStakingAbi } from "@sesh/sdk";
 import { getAbiItem } from "viem";
 import { to0x } from "./bytes.ts";
 import { createOperatorChainClient, requireStakingContract } from "./chains.ts";
@@ -86,7 +80,10 @@ function formatTime(seconds: bigint, now = Date.now()): string {
       : abs >= 3_600
         ? `${Math.floor(abs / 3_600)} h ${Math.floor((abs % 3_600) / 60)} min`
         : `${Math.floor(abs / 60)} min ${abs % 60} s`;
-  const iso = new Date(at).toISOString().replace(/\.\d{3}Z$/, " UTC").replace("T", " ");
+  const iso = new Date(at)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, " UTC")
+    .replace("T", " ");
   return `${iso} (${delta >= 0 ? `in ${span}` : `${span} ago`})`;
 }
 
@@ -94,7 +91,9 @@ function parseFee(value: string | undefined): number {
   if (value === undefined) return 0;
   const fee = Number(value);
   if (!/^\d+$/.test(value) || fee > 10_000) {
-    throw new OperatorError(`--fee-bps must be a whole number of basis points from 0 to 10000 (500 = 5%), not "${value}"`);
+    throw new OperatorError(
+      `--fee-bps must be a whole number of basis points from 0 to 10000 (500 = 5%), not "${value}"`,
+    );
   }
   return fee;
 }
@@ -115,7 +114,9 @@ export async function registerCommand(
     endpoint = info.endpoint;
   }
   if (!isValidEndpoint(endpoint)) {
-    throw new OperatorError(`--endpoint must be the relay's public host:port, 3 to 64 bytes, not "${endpoint}"`);
+    throw new OperatorError(
+      `--endpoint must be the relay's public host:port, 3 to 64 bytes, not "${endpoint}"`,
+    );
   }
   step(1, `Node keys: node id ${keys.nodeId} (${dataDir}), endpoint ${endpoint}`);
 
@@ -163,7 +164,10 @@ export async function registerCommand(
       `${operator} holds ${formatSesh(balance)}, less than the ${formatSesh(amount)} to stake; send SESH to it, or stake less with --stake (at least ${formatSesh(minimum)})`,
     );
   }
-  step(4, `Wallet balance ${formatSesh(balance)}; staking ${formatSesh(amount)} with an operator fee of ${feeBps / 100}%`);
+  step(
+    4,
+    `Wallet balance ${formatSesh(balance)}; staking ${formatSesh(amount)} with an operator fee of ${feeBps / 100}%`,
+  );
 
   const domain = { chainId: options.registry.chainId, stakingContract };
   const onChainMessage = await client.getRegistrationMessage({
@@ -171,7 +175,12 @@ export async function registerCommand(
     ed25519Key: to0x(keys.ed25519Public),
     x25519Key: to0x(keys.x25519Public),
   });
-  const localMessage = registrationMessage(domain, operator as Address, keys.ed25519Public, keys.x25519Public);
+  const localMessage = registrationMessage(
+    domain,
+    operator as Address,
+    keys.ed25519Public,
+    keys.x25519Public,
+  );
   if (onChainMessage.toLowerCase() !== to0x(localMessage)) {
     throw new OperatorError(
       "the staking contract's registration message differs from the one this sesh-node signs; update sesh-node to the version for this contract",
@@ -179,7 +188,9 @@ export async function registerCommand(
   }
   const signature = signRegistration(keys, domain, operator as Address);
   if (!verifyRegistration(domain, operator as Address, keys.ed25519Public, keys.x25519Public, signature)) {
-    throw new OperatorError("the proof of possession does not verify; the node keys in the data directory are damaged");
+    throw new OperatorError(
+      "the proof of possession does not verify; the node keys in the data directory are damaged",
+    );
   }
   step(5, "Proof of possession signed with the node key");
 
@@ -193,7 +204,9 @@ export async function registerCommand(
     amount,
     usePermit: true,
   });
-  io.out(`Registered node #${result.nodeId} in transaction ${result.hash} (block ${result.receipt.blockNumber}).`);
+  io.out(
+    `Registered node #${result.nodeId} in transaction ${result.hash} (block ${result.receipt.blockNumber}).`,
+  );
   if (result.activated) {
     io.out(`Node #${result.nodeId} is Active: fully staked, it relays and earns from now on.`);
   } else {
@@ -262,7 +275,8 @@ export async function statusCommand(
     };
   }
   const host = ["0.0.0.0", "::", ""].includes(options.listen.host) ? "127.0.0.1" : options.listen.host;
-  const relayUrl = flags.relayUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${options.listen.port}`;
+  const relayUrl =
+    flags.relayUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${options.listen.port}`;
   const relay: NodeStatusJson["relay"] = { url: relayUrl, reachable: false };
   try {
     const response = await fetch(new URL("/status", relayUrl), { signal: AbortSignal.timeout(5_000) });
@@ -295,7 +309,10 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
   io.out(`Node ${report.nodeId}`);
   io.out(`On chain ${report.chain.chainId} (staking contract ${report.chain.stakingContract}):`);
   if (!node || !report.node) {
-    row("state", "not registered: register it with sesh-node register (or paste the payload into the staking portal)");
+    row(
+      "state",
+      "not registered: register it with sesh-node register (or paste the payload into the staking portal)",
+    );
   } else {
     const n = report.node;
     row("registry id", `#${n.registryId}`);
@@ -313,20 +330,36 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
       `${formatSesh(node.totalStaked)} of ${formatSesh(node.stakingRequirement)} (${node.contributorCount} contributor${node.contributorCount === 1 ? "" : "s"})`,
     );
     row("operator fee", `${node.feeBps / 100}%`);
-    if (["Exiting", "Exited", "Deregistered"].includes(node.state)) row("stake unlocks", formatTime(node.unlockAt));
-    row("claimable rewards", `${formatSesh(BigInt(n.operatorClaimable))} for the operator, all its nodes (sesh-node claim)`);
+    if (["Exiting", "Exited", "Deregistered"].includes(node.state))
+      row("stake unlocks", formatTime(node.unlockAt));
+    row(
+      "claimable rewards",
+      `${formatSesh(BigInt(n.operatorClaimable))} for the operator, all its nodes (sesh-node claim)`,
+    );
     if (BigInt(n.operatorWithdrawable) > 0n) {
-      row("withdrawable stake", `${formatSesh(BigInt(n.operatorWithdrawable))} (withdraw it in the staking portal)`);
+      row(
+        "withdrawable stake",
+        `${formatSesh(BigInt(n.operatorWithdrawable))} (withdraw it in the staking portal)`,
+      );
     }
   }
   io.out(`Relay at ${report.relay.url}:`);
   if (!report.relay.reachable) {
-    row("reachable", `no (${report.relay.error}); is sesh-node run running? (--relay-url to point elsewhere)`);
+    row(
+      "reachable",
+      `no (${report.relay.error}); is sesh-node run running? (--relay-url to point elsewhere)`,
+    );
     return;
   }
   const s = report.relay.status as {
     node: { serving: boolean; reason: string | null; state: string };
-    stakeView: { health: string; height: string | null; active: number; nodes: number; lastError: string | null };
+    stakeView: {
+      health: string;
+      height: string | null;
+      active: number;
+      nodes: number;
+      lastError: string | null;
+    };
     queues: { queues: number; messages: number };
     relay: { inFlight: number; uptimeSeconds: number };
   };
@@ -353,7 +386,9 @@ export async function claimCommand(
   if (flags.release) {
     io.out("Asking the reward pool to release what accrued since its last release...");
     const released = await client.releaseRewards();
-    io.out(`The pool released ${formatSesh(released.amount)} to the Active nodes (transaction ${released.hash}).`);
+    io.out(
+      `The pool released ${formatSesh(released.amount)} to the Active nodes (transaction ${released.hash}).`,
+    );
   }
   const claimable = await client.getClaimableRewards({ account });
   if (claimable === 0n) {
@@ -365,6 +400,8 @@ export async function claimCommand(
   io.out(`Claiming ${formatSesh(claimable)}...`);
   const result = await client.claimRewards();
   const balance = await client.getSeshBalance({ account });
-  io.out(`Claimed ${formatSesh(result.amount)} in transaction ${result.hash}; the wallet now holds ${formatSesh(balance)}.`);
+  io.out(
+    `Claimed ${formatSesh(result.amount)} in transaction ${result.hash}; the wallet now holds ${formatSesh(balance)}.`,
+  );
   return 0;
 }

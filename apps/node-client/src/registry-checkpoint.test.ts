@@ -17,6 +17,7 @@ function node(overrides: Partial<ChainNodeRecord> = {}): ChainNodeRecord {
 const position = (block: bigint) => ({
   chainId: TEST_DOMAIN.chainId,
   stakingContract: TEST_DOMAIN.stakingContract,
+  genesisHash: `0x${"ab".repeat(32)}` as const,
   block,
   blockHash: `0x${block.toString(16).padStart(64, "0")}` as const,
 });

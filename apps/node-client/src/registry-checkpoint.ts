@@ -17,6 +17,8 @@ export interface ChainNodeRecord extends NodeRecord {
 export interface RegistryCheckpoint {
   readonly chainId: bigint;
   readonly stakingContract: Address;
+  /** Block 0's hash: tells a chain that was reset (a new local chain) from an RPC that lags behind. */
+  readonly genesisHash: Hex;
   readonly block: bigint;
   readonly blockHash: Hex;
   readonly nodes: ReadonlyMap<bigint, ChainNodeRecord>;
@@ -31,11 +33,7 @@ export interface RegistryCheckpointStore {
    * Records that the registry is as of `block`: `full` replaces every node, otherwise `changed` are
    * upserted. One transaction: a crash leaves the previous checkpoint or this one, never a mix.
    */
-  save(
-    position: Omit<RegistryCheckpoint, "nodes">,
-    changed: Iterable<ChainNodeRecord>,
-    full: boolean,
-  ): void;
+  save(position: Omit<RegistryCheckpoint, "nodes">, changed: Iterable<ChainNodeRecord>, full: boolean): void;
   /** Forgets everything (after a reorganisation deeper than the confirmation depth). */
   clear(): void;
   close(): void;
@@ -68,7 +66,7 @@ export function createMemoryCheckpointStore(): RegistryCheckpointStore {
   };
 }
 
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
 
 /** The checkpoint in SQLite at `path` (WAL; the directory is created owner-only). */
 export function createSqliteCheckpointStore(path: string): RegistryCheckpointStore {
@@ -122,11 +120,10 @@ export function createSqliteCheckpointStore(path: string): RegistryCheckpointSto
       if (meta("schema") !== SCHEMA_VERSION) return undefined;
       const block = meta("block");
       const blockHash = meta("block_hash");
+      const genesisHash = meta("genesis_hash");
       const chainId = meta("chain_id");
       const stakingContract = meta("staking_contract");
-      if (block === undefined || blockHash === undefined || chainId === undefined || !stakingContract) {
-        return undefined;
-      }
+      if (!block || !blockHash || !genesisHash || !chainId || !stakingContract) return undefined;
       if (
         BigInt(chainId) !== domain.chainId ||
         stakingContract.toLowerCase() !== domain.stakingContract.toLowerCase()
@@ -153,6 +150,7 @@ export function createSqliteCheckpointStore(path: string): RegistryCheckpointSto
       return {
         chainId: BigInt(chainId),
         stakingContract: stakingContract as Address,
+        genesisHash: genesisHash as Hex,
         block: BigInt(block),
         blockHash: blockHash as Hex,
         nodes,
@@ -179,6 +177,7 @@ export function createSqliteCheckpointStore(path: string): RegistryCheckpointSto
         setMeta.run("staking_contract", position.stakingContract.toLowerCase());
         setMeta.run("block", position.block.toString());
         setMeta.run("block_hash", position.blockHash);
+        setMeta.run("genesis_hash", position.genesisHash);
       });
     },
     clear() {

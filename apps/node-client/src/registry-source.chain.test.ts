@@ -1,9 +1,12 @@
+import { createServer } from "node:http";
 import { join } from "node:path";
-import { serviceNodeStakingAbi } from "@sesh/sdk";
+import { createSeshClient, serviceNodeStakingAbi } from "@sesh/sdk";
+import { http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   anvilKeys,
+  CHAIN_ID,
   deployer,
   domain,
   fundSesh,
@@ -11,11 +14,12 @@ import {
   REQUIREMENT,
   registerManyNodes,
   registerTestNode,
-  type TestChain,
   startTestChain,
+  type TestChain,
 } from "./_test/chain.ts";
 import { tempDir, testCommon } from "./_test/common.ts";
 import { to0x } from "./bytes.ts";
+import { viemChain } from "./chains.ts";
 import type { Common } from "./common.ts";
 import type { Address } from "./keys.ts";
 import { signRegistration } from "./keys.ts";
@@ -197,7 +201,11 @@ describe("on-chain registry source", () => {
     const resumed = source(2, createSqliteCheckpointStore(path));
     const v2 = view(resumed);
     expect(await v2.refresh()).toBe(true);
-    expect(resumed.lastSync()).toMatchObject({ kind: "resume", nodes: before + MANY_NODES + 1, logRequests: 1 });
+    expect(resumed.lastSync()).toMatchObject({
+      kind: "resume",
+      nodes: before + MANY_NODES + 1,
+      logRequests: 1,
+    });
     expect(v2.activeNode(late.nodeId)).toBeDefined();
     for (const k of keys) expect(v2.activeNode(k.nodeId)).toBeDefined();
   });
@@ -226,8 +234,16 @@ describe("on-chain registry source", () => {
     expect(await vDeep.refresh()).toBe(true);
     expect(deep.lastSync()?.kind).toBe("cold");
     expect(vDeep.get(orphan.nodeId)).toBeUndefined();
-    expect(vDeep.activeNodes().map((n) => n.nodeId).sort()).toEqual(
-      vShallow.activeNodes().map((n) => n.nodeId).sort(),
+    expect(
+      vDeep
+        .activeNodes()
+        .map((n) => n.nodeId)
+        .sort(),
+    ).toEqual(
+      vShallow
+        .activeNodes()
+        .map((n) => n.nodeId)
+        .sort(),
     );
   });
 
@@ -237,7 +253,7 @@ describe("on-chain registry source", () => {
     expect(await v.refresh()).toBe(true);
     const active = v.activeNodes().length;
     expect(active).toBeGreaterThan(0);
-    await chain.stop();
+    await chain.stop({ keepState: true });
     try {
       expect(await v.refresh()).toBe(false);
       expect(v.status()).toMatchObject({ health: "stale" });
@@ -253,6 +269,74 @@ describe("on-chain registry source", () => {
     expect(await v.refresh()).toBe(true);
     expect(v.status().health).toBe("fresh");
     expect(v.activeNodes()).toHaveLength(active);
+  });
+
+  it("halves log ranges an RPC refuses, and waits for an RPC that lags behind instead of reloading", async () => {
+    // A real HTTP proxy in front of anvil that behaves like a public RPC: eth_getLogs over more than 2
+    // blocks is refused, and while `lag` is set it reports an older head.
+    let lag = 0n;
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        id: number;
+        method: string;
+        params: { fromBlock: string; toBlock: string }[];
+      };
+      const answer = (value: unknown) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: body.id, ...(value as object) }));
+      };
+      if (body.method === "eth_getLogs") {
+        const { fromBlock, toBlock } = body.params[0]!;
+        if (BigInt(toBlock) - BigInt(fromBlock) + 1n > 2n) {
+          return answer({ error: { code: -32005, message: "query exceeds max block range 2" } });
+        }
+      }
+      const upstream = await fetch(chain.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = (await upstream.json()) as { result?: unknown };
+      if (body.method === "eth_blockNumber" && lag > 0n) {
+        return answer({ result: `0x${(BigInt(json.result as string) - lag).toString(16)}` });
+      }
+      answer(json);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    try {
+      const client = createSeshClient({
+        chain: viemChain(CHAIN_ID, url),
+        transport: http(url, { retryCount: 0 }),
+        addresses: chain.client().addresses,
+      });
+      const behind = createChainRegistrySource(common, {
+        client,
+        confirmations: 0,
+        startBlock: 1n,
+        logRange: 1000,
+      });
+      const v = view(behind);
+      expect(await v.refresh()).toBe(true);
+      expect(behind.lastSync()!.logRequests).toBeGreaterThan(2);
+      const all = v.status().nodes;
+      const keys = generateNodeKeys();
+      await registerTestNode(chain, operators[3]!, keys, "proxied.example.net:7450");
+      await chain.mine(3);
+      expect(await v.refresh()).toBe(true);
+      expect(v.activeNode(keys.nodeId)).toBeDefined();
+      lag = 5n;
+      expect(await v.refresh()).toBe(false);
+      expect(v.status().lastError).toMatch(/behind the registry's block \d+; it is lagging or still syncing/);
+      lag = 0n;
+      expect(await v.refresh()).toBe(true);
+      expect(behind.lastSync()!.kind).not.toBe("cold");
+      expect(v.status().nodes).toBe(all + 1);
+    } finally {
+      proxy.close();
+    }
   });
 
   it("refuses an RPC that serves another chain than the configured one", async () => {

@@ -55,9 +55,7 @@ export interface ChainRegistrySource extends RegistrySource {
 }
 
 const nodeRegisteredEvent = getAbiItem({ abi: serviceNodeStakingAbi, name: "NodeRegistered" }) as AbiEvent;
-const nodeEvents = nodeEventNames.map(
-  (name) => getAbiItem({ abi: serviceNodeStakingAbi, name }) as AbiEvent,
-);
+const nodeEvents = nodeEventNames.map((name) => getAbiItem({ abi: serviceNodeStakingAbi, name }) as AbiEvent);
 
 interface RawNodeView {
   id: bigint;
@@ -105,7 +103,11 @@ function isRangeRefusal(error: unknown): boolean {
   return /range|more than|too many|too large|limit|exceed|response size/i.test(text);
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -189,8 +191,13 @@ export function createChainRegistrySource(
     }
   }
 
-  async function blockAt(blockNumber: bigint, signal: AbortSignal): Promise<{ hash: Hex; timestamp: bigint }> {
-    const block = await rpc(`read block ${blockNumber}`, signal, () => publicClient.getBlock({ blockNumber }));
+  async function blockAt(
+    blockNumber: bigint,
+    signal: AbortSignal,
+  ): Promise<{ hash: Hex; timestamp: bigint }> {
+    const block = await rpc(`read block ${blockNumber}`, signal, () =>
+      publicClient.getBlock({ blockNumber }),
+    );
     if (!block.hash) throw new ChainMovedError(`block ${blockNumber} is not available yet`);
     return { hash: block.hash.toLowerCase() as Hex, timestamp: block.timestamp };
   }
@@ -213,7 +220,10 @@ export function createChainRegistrySource(
           const half = (b - a + 1n) / 2n;
           if (half < logRange) {
             logRange = half;
-            logger.info({ msg: "the RPC refused a log range; using smaller ranges", blocks: half.toString() });
+            logger.info({
+              msg: "the RPC refused a log range; using smaller ranges",
+              blocks: half.toString(),
+            });
           }
           const left = await fetchRange(a, a + half - 1n);
           const right = await fetchRange(a + half, b);
@@ -228,7 +238,8 @@ export function createChainRegistrySource(
       }
     };
     const ranges: [bigint, bigint][] = [];
-    for (let a = from; a <= to; a += logRange) ranges.push([a, a + logRange - 1n < to ? a + logRange - 1n : to]);
+    for (let a = from; a <= to; a += logRange)
+      ranges.push([a, a + logRange - 1n < to ? a + logRange - 1n : to]);
     return (await mapLimit(ranges, LOG_CONCURRENCY, ([a, b]) => fetchRange(a, b))).flat();
   }
 
@@ -247,6 +258,7 @@ export function createChainRegistrySource(
   /** Loads the whole registry as of `target`. */
   async function coldLoad(target: bigint, signal: AbortSignal): Promise<RegistryCheckpoint> {
     const { hash } = await blockAt(target, signal);
+    const genesisHash = (await blockAt(0n, signal)).hash;
     const nodes = new Map<bigint, ChainNodeRecord>();
     if (target >= startBlock) {
       const views: RawNodeView[] = [];
@@ -289,7 +301,7 @@ export function createChainRegistrySource(
     if ((await blockAt(target, signal)).hash !== hash) {
       throw new ChainMovedError(`block ${target} was replaced during the sync`);
     }
-    return { chainId, stakingContract, block: target, blockHash: hash, nodes };
+    return { chainId, stakingContract, genesisHash, block: target, blockHash: hash, nodes };
   }
 
   /**
@@ -327,7 +339,10 @@ export function createChainRegistrySource(
     for (const view of views) {
       const signature = signatures.get(view.id) ?? from.nodes.get(view.id)?.signature;
       if (signature === undefined) {
-        logger.warn({ msg: "registry event for a node never seen registered; reloading", nodeId: view.id.toString() });
+        logger.warn({
+          msg: "registry event for a node never seen registered; reloading",
+          nodeId: view.id.toString(),
+        });
         return undefined;
       }
       const record = toRecord(view, signature);
@@ -356,7 +371,17 @@ export function createChainRegistrySource(
     if ((await blockAt(target, signal)).hash !== hash) {
       throw new ChainMovedError(`block ${target} was replaced during the sync`);
     }
-    return { next: { chainId, stakingContract, block: target, blockHash: hash, nodes }, changed };
+    return {
+      next: {
+        chainId,
+        stakingContract,
+        genesisHash: from.genesisHash,
+        block: target,
+        blockHash: hash,
+        nodes,
+      },
+      changed,
+    };
   }
 
   async function sync(signal: AbortSignal): Promise<RegistryUpdate> {
@@ -371,7 +396,9 @@ export function createChainRegistrySource(
       }
       chainChecked = true;
     }
-    const head = await rpc("read the latest block", signal, () => publicClient.getBlockNumber({ cacheTime: 0 }));
+    const head = await rpc("read the latest block", signal, () =>
+      publicClient.getBlockNumber({ cacheTime: 0 }),
+    );
     const target = head - confirmations;
     let kind: ChainSyncStats["kind"] = "incremental";
 
@@ -386,6 +413,15 @@ export function createChainRegistrySource(
           nodes: saved.nodes.size,
           checkpoint: store.description,
         });
+      }
+    }
+    if (state !== undefined && head < state.block) {
+      // Either the RPC lags behind (a load-balanced provider, a syncing node): wait for it, keeping
+      // the checkpoint; or the chain was reset (a new local chain): its genesis differs.
+      if ((await blockAt(0n, signal)).hash === state.genesisHash) {
+        throw new Error(
+          `the RPC ${rpcName} reports block ${head}, behind the registry's block ${state.block}; it is lagging or still syncing, retrying`,
+        );
       }
     }
     if (state !== undefined) {
@@ -431,7 +467,9 @@ export function createChainRegistrySource(
       }
     } catch (error) {
       if (error instanceof ChainMovedError) {
-        throw new Error(`the chain reorganised during the registry sync (${error.message}); retrying on the next sync`);
+        throw new Error(
+          `the chain reorganised during the registry sync (${error.message}); retrying on the next sync`,
+        );
       }
       throw error;
     }
@@ -454,7 +492,11 @@ export function createChainRegistrySource(
         ms: stats.ms,
       });
     } else if (changed.length > 0) {
-      logger.info({ msg: "registry changes applied", block: stats.block.toString(), changed: changed.length });
+      logger.info({
+        msg: "registry changes applied",
+        block: stats.block.toString(),
+        changed: changed.length,
+      });
     }
     delivered = true;
     return {

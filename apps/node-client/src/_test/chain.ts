@@ -1,4 +1,8 @@
 /** Chain-test fixtures: a fresh anvil per file with the contracts deployed, accounts and node helpers. */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import {
   createSeshClient,
   type SeshAddresses,
@@ -66,8 +70,8 @@ export interface TestChain {
   client(account?: Account): SeshClient;
   /** Mines `blocks` empty blocks. */
   mine(blocks: number): Promise<void>;
-  /** Stops the chain, keeping its state for restart(). */
-  stop(): Promise<void>;
+  /** Stops the chain; with keepState, restart() brings it back as it was. */
+  stop(options?: { keepState?: boolean }): Promise<void>;
   /** Starts the chain again on the same port with the state it had when stopped. */
   restart(): Promise<void>;
 }
@@ -102,17 +106,28 @@ export async function startTestChain(): Promise<TestChain> {
     client: (account) =>
       createSeshClient({ chain, transport, addresses, pollingInterval: 50, ...(account ? { account } : {}) }),
     mine: (blocks) => testClient.mine({ blocks }),
-    async stop() {
+    async stop({ keepState = false } = {}) {
       if (!running) return;
-      saved = (await rpc(url, "anvil_dumpState")) as string;
+      if (keepState) {
+        // With historical states, so calls pinned to past blocks keep working after the restart.
+        const dump = (await rpc(url, "anvil_dumpState", [true])) as string;
+        saved = join(await mkdtemp(join(tmpdir(), "sesh-chain-state-")), "state.json");
+        await writeFile(saved, gunzipSync(Buffer.from(dump.slice(2), "hex")));
+      }
       running = false;
       await anvil.stop();
     },
     async restart() {
       if (running) return;
-      anvil = await startAnvil({ chainId: Number(CHAIN_ID), port });
-      if (saved) await rpc(url, "anvil_loadState", [saved]);
+      // Loaded at start, so no client ever sees an empty chain on this port.
+      anvil = await startAnvil({
+        chainId: Number(CHAIN_ID),
+        port,
+        ...(saved ? { extraArgs: ["--load-state", saved] } : {}),
+      });
       running = true;
+      if (saved) await rm(dirname(saved), { recursive: true, force: true });
+      saved = undefined;
     },
   };
 }
@@ -155,11 +170,7 @@ export async function registerTestNode(
  * then every registration sent in JSON-RPC batches with automine off, mined in a few large blocks.
  * Returns the node keys in registration order (deterministic seeds from `seedBase`).
  */
-export async function registerManyNodes(
-  chain: TestChain,
-  count: number,
-  seedBase = 1,
-): Promise<NodeKeys[]> {
+export async function registerManyNodes(chain: TestChain, count: number, seedBase = 1): Promise<NodeKeys[]> {
   const { url, publicClient } = chain;
   const operator = deployer.address.toLowerCase() as Address;
   const approve = await chain.client(deployer).walletClient!.writeContract({
