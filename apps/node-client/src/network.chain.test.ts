@@ -299,6 +299,31 @@ describe("relays on a local chain (multi-process)", () => {
     expect(none.out.join("\n")).toMatch(/reachable +no .*is sesh-node run running\?/);
   });
 
+  it("sesh-node claim pays an operator's rewards, after asking the pool to release them", async () => {
+    const operator = { SESH_OPERATOR_KEY: anvilKeys[2]! };
+    // Rewards accrue with time while nodes are Active.
+    await chain.testClient.increaseTime({ seconds: 86_400 });
+    await chain.mine(1);
+    const before = await chain.client().getSeshBalance({ account: operators[1]!.address });
+    const claim = await cli(["claim", "--release"], operator);
+    expect(claim.code, claim.err.join("\n")).toBe(0);
+    const text = claim.out.join("\n");
+    expect(text).toMatch(/The pool released [\d,.]+ SESH to the Active nodes/);
+    const paid =
+      /Claimed ([\d,.]+) SESH in transaction 0x[0-9a-f]{64}; the wallet now holds ([\d,.]+) SESH\./.exec(
+        text,
+      );
+    expect(paid).not.toBeNull();
+    const after = await chain.client().getSeshBalance({ account: operators[1]!.address });
+    expect(after).toBeGreaterThan(before);
+    const again = await cli(["claim"], operator);
+    expect(again.out.at(-1)).toMatch(/^Nothing to claim for 0x[0-9a-fA-F]{40} yet/);
+    const stranger = await cli(["claim"], { SESH_OPERATOR_KEY: anvilKeys[5]! });
+    expect([stranger.code, stranger.out.at(-1)]).toEqual([0, expect.stringMatching(/^Nothing to claim/)]);
+    await chain.mine(CONFIRMATIONS);
+    await allSynced();
+  });
+
   it("two clients exchange messages through 3 staked relays with invite, send and inbox (node list from the chain)", async () => {
     const bob = join(root.path, "bob");
     const alice = join(root.path, "alice");
@@ -460,6 +485,12 @@ describe("relays on a local chain (multi-process)", () => {
     const own = await status(b!);
     expect(own.node).toMatchObject({ serving: false, state: "Exiting" });
     expect(own.node.reason).toMatch(/Exiting in the registry and no longer relays/);
+    const shown = (
+      await cli(["status", "--data-dir", b!.dataDir, "--listen", `127.0.0.1:${b!.port}`])
+    ).out.join("\n");
+    expect(shown).toMatch(/state +Exiting/);
+    expect(shown).toMatch(/stake unlocks +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (d|h|min)/);
+    expect(shown).toMatch(/serving +no: this node is Exiting/);
 
     const wallet = chain.client(deployer).walletClient!;
     await chain.publicClient.waitForTransactionReceipt({
