@@ -261,25 +261,32 @@ export function createChainRegistrySource(
     const genesisHash = (await blockAt(0n, signal)).hash;
     const nodes = new Map<bigint, ChainNodeRecord>();
     if (target >= startBlock) {
-      const views: RawNodeView[] = [];
-      const signatures = logsBetween(startBlock, target, [nodeRegisteredEvent], signal);
-      let next = 1n;
-      while (next !== 0n) {
-        const startId = next;
-        const [page, nextId] = (await rpc(`read the node registry from node ${startId}`, signal, () =>
-          publicClient.readContract({
-            address: stakingContract,
-            abi: serviceNodeStakingAbi,
-            functionName: "getNodes",
-            args: [startId, NODES_PAGE, 0],
-            blockNumber: target,
-          }),
-        )) as unknown as [RawNodeView[], bigint];
-        views.push(...page);
-        next = nextId;
-      }
+      const readPages = async (): Promise<RawNodeView[]> => {
+        const views: RawNodeView[] = [];
+        let next = 1n;
+        while (next !== 0n) {
+          const startId = next;
+          const [page, nextId] = (await rpc(`read the node registry from node ${startId}`, signal, () =>
+            publicClient.readContract({
+              address: stakingContract,
+              abi: serviceNodeStakingAbi,
+              functionName: "getNodes",
+              args: [startId, NODES_PAGE, 0],
+              blockNumber: target,
+            }),
+          )) as unknown as [RawNodeView[], bigint];
+          views.push(...page);
+          next = nextId;
+        }
+        return views;
+      };
+      // The pages (one after another: each names the next) and the event scan run side by side.
+      const [views, registrations] = await Promise.all([
+        readPages(),
+        logsBetween(startBlock, target, [nodeRegisteredEvent], signal),
+      ]);
       const byId = new Map<bigint, Hex>();
-      for (const log of await signatures) {
+      for (const log of registrations) {
         if (log.eventName === "NodeRegistered") {
           byId.set(log.args.nodeId as bigint, log.args.signature as Hex);
         }
