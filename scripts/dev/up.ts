@@ -1,12 +1,16 @@
 /**
- * `./sesh up`: the whole SESH network on this machine. Starts a local chain (anvil), deploys and funds
- * every contract with the real deploy command, gives the test accounts SESH, writes the SDK address book
- * for chain 31337, prints what runs where, and keeps running until Ctrl-C, then stops everything.
+ * `./sesh up`: the whole SESH network on this machine. Starts a local chain (anvil: every transaction
+ * mined at once, and an empty block every second), deploys and funds every contract with the real deploy command,
+ * gives the test accounts SESH, writes the SDK address book for chain 31337, registers and starts three
+ * relays (`sesh-node`), prints what runs where and how to send a message through the relays, and keeps
+ * running until Ctrl-C, then stops everything.
  *
- *   node scripts/dev/up.ts [--port 8545] [--exit-after-ready]
+ *   node scripts/dev/up.ts [--port 8545] [--relay-port 7451] [--dev-dir .dev] [--exit-after-ready]
  *
- * Environment: SESH_CHAIN_PORT (like --port), SESH_EXIT_AFTER_READY=1 (like --exit-after-ready, for CI).
- * Services are supervisor children: later ones (relays, the portal) are added the same way.
+ * Environment: SESH_CHAIN_PORT (like --port), SESH_RELAY_PORT (like --relay-port), SESH_DEV_DIR (like
+ * --dev-dir: where the relays' and clients' data go, git-ignored), SESH_EXIT_AFTER_READY=1 (like
+ * --exit-after-ready, for CI). Services are supervisor children: later ones (the portal) are added the
+ * same way.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,6 +21,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import type { DeploymentRecord } from "../codegen.ts";
 import { ANVIL_MNEMONIC, anvilArgs, anvilBinary, portInUse, repoRoot, waitForRpc } from "./anvil.ts";
+import { DEFAULT_RELAY_PORT, RELAY_COUNT, relayInstructions, startLocalRelays } from "./relays.ts";
 import { createSupervisor } from "./supervisor.ts";
 
 const HOST = "127.0.0.1";
@@ -37,6 +42,8 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: process.env.SESH_CHAIN_PORT ?? "8545" },
+      "relay-port": { type: "string", default: process.env.SESH_RELAY_PORT ?? String(DEFAULT_RELAY_PORT) },
+      "dev-dir": { type: "string", default: process.env.SESH_DEV_DIR ?? path.join(repoRoot, ".dev") },
       "exit-after-ready": { type: "boolean", default: process.env.SESH_EXIT_AFTER_READY === "1" },
     },
   });
@@ -44,6 +51,13 @@ async function main(): Promise<number> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UpError(`--port must be a port number from 1 to 65535, not "${values.port}".`);
   }
+  const relayPort = Number(values["relay-port"]);
+  if (!Number.isInteger(relayPort) || relayPort < 1 || relayPort + RELAY_COUNT - 1 > 65535) {
+    throw new UpError(
+      `--relay-port must be a port number from 1 to ${65536 - RELAY_COUNT}, not "${values["relay-port"]}".`,
+    );
+  }
+  const devDir = path.resolve(values["dev-dir"]);
   const rpcUrl = `http://${HOST}:${port}`;
   const supervisor = createSupervisor();
   const say = (line: string) => supervisor.log("up", line);
@@ -75,6 +89,13 @@ async function main(): Promise<number> {
         `Port ${port} on ${HOST} is already in use (another \`./sesh up\`, anvil or hardhat node?). Stop that process, or use another port: ./sesh up --port ${port + 1}`,
       );
     }
+    for (let p = relayPort; p < relayPort + RELAY_COUNT; p++) {
+      if (p === port || (await portInUse(HOST, p))) {
+        throw new UpError(
+          `Port ${p} on ${HOST}, needed by the relays (ports ${relayPort} to ${relayPort + RELAY_COUNT - 1}), is already in use. Stop that process, or move the relays: ./sesh up --relay-port ${relayPort + 10}`,
+        );
+      }
+    }
 
     say(`starting the local chain on ${rpcUrl}`);
     await supervisor.start({
@@ -103,7 +124,32 @@ async function main(): Promise<number> {
       await readFile(path.join(repoRoot, "deployments", `${CHAIN_ID}.json`), "utf8"),
     ) as DeploymentRecord;
     const accounts = await fundTestAccounts(rpcUrl, record);
+    // Transactions are mined at once (automine); an empty block every second besides lets relays see
+    // events buried under their confirmation depth, as on a real chain. (anvil's own interval mining
+    // would turn automine off, or with --mixed-mining make the deploy wait for confirmations.)
+    const heartbeat = setInterval(() => {
+      fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }),
+      }).catch(() => {});
+    }, 1_000);
+    heartbeat.unref();
+    supervisor.unexpectedExit.then(() => clearInterval(heartbeat));
+
+    say(
+      `registering and starting ${RELAY_COUNT} relays (test accounts #1 to #${RELAY_COUNT} stake for them)`,
+    );
+    const relays = await startLocalRelays({
+      supervisor,
+      rpcUrl,
+      operators: accounts.filter((a) => a.index >= 1),
+      basePort: relayPort,
+      devDir,
+    });
     printSummary({ rpcUrl, record, accounts, color: supervisor.color, write: (line) => say(line) });
+    for (const line of relayInstructions(relays, rpcUrl, devDir)) say(line ? `  ${line}` : "");
+    say("");
 
     if (values["exit-after-ready"]) {
       await shutdown("--exit-after-ready: stopping", 0);
