@@ -123,7 +123,10 @@ export default async function measureStaking(): Promise<GasSection> {
   await networkHelpers.time.increase(60);
   await add("RewardRatePool.release (again a minute later)", rewardPool.write.release(), 50_000n);
   await add("claim: one node (solo operator)", staking.write.claim({ account: w[13].account }), 80_000n);
-  await add("claim: 3 nodes (an operator's solo and two shared nodes)", staking.write.claim({ account: w[14].account }));
+  await add(
+    "claim: 3 nodes (an operator's solo and two shared nodes)",
+    staking.write.claim({ account: w[14].account }),
+  );
   await add("claim: 10 nodes", staking.write.claim({ account: many.account }), 250_000n);
 
   // Exit and withdraw.

@@ -2266,6 +2266,40 @@ export const serviceNodeStakingAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "nodeId",
+        "type": "uint64"
+      }
+    ],
+    "name": "nodeStatus",
+    "outputs": [
+      {
+        "internalType": "enum IServiceNodeStaking.NodeState",
+        "name": "state",
+        "type": "uint8"
+      },
+      {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint16",
+        "name": "feeBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint256",
+        "name": "totalStaked",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "ed25519Key",
         "type": "bytes32"
@@ -2780,6 +2814,22 @@ export const rewardRatePoolAbi = [
   },
   {
     "inputs": [],
+    "name": "RewardPoolCannotForwardSesh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "RewardPoolUnauthorized",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "RewardPoolZeroAddress",
     "type": "error"
   },
@@ -2795,6 +2845,31 @@ export const rewardRatePoolAbi = [
     "type": "error"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ForeignTokenForwarded",
+    "type": "event"
+  },
+  {
     "inputs": [],
     "name": "ANNUAL_RATE_PER_MILLE",
     "outputs": [
@@ -2805,6 +2880,25 @@ export const rewardRatePoolAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token_",
+        "type": "address"
+      }
+    ],
+    "name": "forwardForeignToken",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
