@@ -672,16 +672,14 @@ contract CommunityVouchers is
             revert VoucherNodeNotActive(nodeId, uint8(state));
     }
 
-    /// @dev The fields of {IServiceNodeStaking-getNode} this contract needs. A node that does not exist
-    /// (the staking contract reverts) reads as state None.
+    /// @dev The fields of the node this contract needs ({IServiceNodeStaking-nodeStatus}: state None if
+    /// the node does not exist).
     function _nodeInfo(
         uint64 nodeId
     ) private view returns (uint256 state, address operator, uint256 feeBps, uint256 totalStaked) {
-        try _stakingContract.getNode(nodeId) returns (IServiceNodeStaking.NodeView memory node) {
-            return (uint256(node.state), node.operator, node.feeBps, node.totalStaked);
-        } catch {
-            return (uint256(IServiceNodeStaking.NodeState.None), address(0), 0, 0);
-        }
+        IServiceNodeStaking.NodeState nodeState;
+        (nodeState, operator, feeBps, totalStaked) = _stakingContract.nodeStatus(nodeId);
+        state = uint256(nodeState);
     }
 
     /// @dev Books what `account` earned on `nodeId` as paid and returns it (0 if nothing).

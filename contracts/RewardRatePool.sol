@@ -35,6 +35,16 @@ contract RewardRatePool is IRewardRatePool {
     }
 
     /// @inheritdoc IRewardRatePool
+    function forwardForeignToken(address token_) external returns (uint256 amount) {
+        if (token_ == address(_token)) revert RewardPoolCannotForwardSesh();
+        (address admin, ) = _staking.admin();
+        if (msg.sender != admin) revert RewardPoolUnauthorized(msg.sender);
+        amount = IERC20(token_).balanceOf(address(this));
+        emit ForeignTokenForwarded(token_, admin, amount);
+        IERC20(token_).safeTransfer(admin, amount);
+    }
+
+    /// @inheritdoc IRewardRatePool
     function releasable() external view returns (uint256 amount) {
         (amount, ) = _staking.pendingRelease(_token.balanceOf(address(this)));
     }

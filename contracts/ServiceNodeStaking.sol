@@ -744,14 +744,23 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @inheritdoc IServiceNodeStaking
+    /// @dev Scans the node's entries (at most ten): unlike the write paths it must also find stakes
+    /// whose refs were pruned after they were withdrawn and claimed.
     function stakeOf(uint64 nodeId, address account) external view returns (uint256 amount, uint256 total) {
         NodeHeader memory h = _headers[nodeId];
         total = h.totalStaked;
-        (bool found, uint256 index, ) = _find(nodeId, h, account);
-        if (found) {
-            Entry memory e = _entries[nodeId][index];
-            if (e.flags & _FLAG_RESERVED == 0) amount = e.amount;
+        for (uint256 i; i < h.highWater; ++i) {
+            Entry memory e = _entries[nodeId][i];
+            if (e.account == account) return (e.flags & _FLAG_RESERVED == 0 ? e.amount : 0, total);
         }
+    }
+
+    /// @inheritdoc IServiceNodeStaking
+    function nodeStatus(
+        uint64 nodeId
+    ) external view returns (NodeState state, address operator, uint16 feeBps, uint256 totalStaked) {
+        NodeHeader memory h = _headers[nodeId];
+        return (_effectiveState(h), _entries[nodeId][0].account, h.feeBps, h.totalStaked);
     }
 
     /// @inheritdoc IServiceNodeStaking

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IRewardRatePool} from "../contracts/interfaces/IRewardRatePool.sol";
 import {IServiceNodeStaking} from "../contracts/interfaces/IServiceNodeStaking.sol";
+import {SeshToken} from "../contracts/SeshToken.sol";
 import {StakingFixture} from "./utils/StakingFixture.sol";
 
 contract ServiceNodeStakingTest is StakingFixture {
@@ -110,5 +112,44 @@ contract ServiceNodeStakingTest is StakingFixture {
         vm.warp(block.timestamp + 1);
         vm.prank(ALICE);
         staking.requestExit(nodeId);
+    }
+
+    function test_stakeOf_keepsWithdrawnAndClaimedStakes() public {
+        uint64 nodeId = _register(OPERATOR, 20_000 * SESH, 0);
+        vm.prank(ALICE);
+        staking.contribute(nodeId, 5_000 * SESH);
+        vm.warp(block.timestamp + 31 days);
+        pool.release();
+        vm.prank(ALICE);
+        staking.requestExit(nodeId);
+        vm.warp(block.timestamp + 14 days);
+        vm.prank(ALICE);
+        staking.withdraw(nodeId);
+        vm.prank(ALICE);
+        staking.claim(); // prunes Alice's ref to the node
+        (uint256 amount, uint256 total) = staking.stakeOf(nodeId, ALICE);
+        vm.assertEq(amount, 5_000 * SESH, "other contracts still see what Alice staked");
+        vm.assertEq(total, REQUIREMENT);
+        (IServiceNodeStaking.NodeState state, address operator, uint16 fee, uint256 staked) = staking
+            .nodeStatus(nodeId);
+        vm.assertEq(uint256(state), uint256(IServiceNodeStaking.NodeState.Exited));
+        vm.assertEq(operator, OPERATOR);
+        vm.assertEq(fee, 0);
+        vm.assertEq(staked, REQUIREMENT);
+        (state, , , ) = staking.nodeStatus(999);
+        vm.assertEq(uint256(state), uint256(IServiceNodeStaking.NodeState.None));
+    }
+
+    function test_pool_forwardsForeignTokensToTheAdminOnly() public {
+        SeshToken other = new SeshToken(address(this));
+        other.transfer(address(pool), 123);
+        vm.prank(ALICE);
+        vm.expectRevert(abi.encodeWithSelector(IRewardRatePool.RewardPoolUnauthorized.selector, ALICE));
+        pool.forwardForeignToken(address(other));
+        vm.expectRevert(IRewardRatePool.RewardPoolCannotForwardSesh.selector);
+        pool.forwardForeignToken(address(token));
+        uint256 before = other.balanceOf(address(this));
+        vm.assertEq(pool.forwardForeignToken(address(other)), 123);
+        vm.assertEq(other.balanceOf(address(this)) - before, 123);
     }
 }

@@ -11,10 +11,22 @@ pragma solidity ^0.8.24;
 interface IRewardRatePool {
     /// @notice An address argument is zero.
     error RewardPoolZeroAddress();
+    /// @notice SESH is the reserve itself: it leaves only through {release}.
+    error RewardPoolCannotForwardSesh();
+    /// @notice Only the staking contract's admin can forward other tokens.
+    error RewardPoolUnauthorized(address caller);
+
+    /// @notice A token other than SESH held by the pool was forwarded to the admin.
+    event ForeignTokenForwarded(address indexed token, address indexed to, uint256 amount);
 
     /// @notice Releases what accrued since the last release to the staking contract.
     /// @return amount The SESH released (0 if nothing accrued).
     function release() external returns (uint256 amount);
+
+    /// @notice Sends the pool's whole balance of a token other than SESH to the staking contract's admin.
+    /// The community vouchers pay their reward-pool share here in a stablecoin; governance converts it
+    /// into SESH and adds that to the reserve.
+    function forwardForeignToken(address token) external returns (uint256 amount);
 
     /// @notice What {release} would release now.
     function releasable() external view returns (uint256);

@@ -342,6 +342,11 @@ interface IServiceNodeStaking {
     /// @notice The stake `account` has in `nodeId` (0 if none) and the node's total.
     function stakeOf(uint64 nodeId, address account) external view returns (uint256 amount, uint256 total);
 
+    /// @notice The few fields other contracts need about a node, cheaply; state None if it does not exist.
+    function nodeStatus(
+        uint64 nodeId
+    ) external view returns (NodeState state, address operator, uint16 feeBps, uint256 totalStaked);
+
     /// @notice The minimum a new, unreserved contributor must pay into an Open node now.
     function minContribution(uint64 nodeId) external view returns (uint256);
 

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { addressBook } from "@sesh/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "./_test/common.ts";
 import { TEST_DOMAIN } from "./_test/nodes.ts";
@@ -31,7 +32,18 @@ describe("sesh-node CLI", () => {
   it("has --help on every command", async () => {
     const top = await cli(["--help"]);
     expect(top.code).toBe(0);
-    for (const command of ["init", "payload", "run", "invite", "send", "inbox"]) {
+    for (const command of [
+      "init",
+      "payload",
+      "register",
+      "run",
+      "status",
+      "claim",
+      "keystore",
+      "invite",
+      "send",
+      "inbox",
+    ]) {
       expect(top.out).toContain(`  ${command}`);
       const help = await cli([command, "--help"]);
       expect(help.code).toBe(0);
@@ -87,12 +99,14 @@ describe("sesh-node CLI", () => {
     expect(payload2.out).toContain('"endpoint": "relay.example.org:7450"');
   });
 
-  it("init without the registration settings prints how to get the payload later", async () => {
+  it("init without an operator prints how to get the payload later; the chain defaults come from the address book", async () => {
     const dataDir = join(await dir(), "node");
     const result = await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
     expect(result.code).toBe(0);
     expect(result.out).toContain("sesh-node payload --data-dir");
-    const partial = await cli([
+    expect(result.out).toContain("sesh-node register --data-dir");
+    const book = addressBook[31337]!;
+    const withDefaults = await cli([
       "init",
       "--data-dir",
       join(dataDir, "x"),
@@ -101,8 +115,24 @@ describe("sesh-node CLI", () => {
       "--operator",
       OPERATOR,
     ]);
-    expect(partial.code).toBe(2);
-    expect(partial.err).toContain("also give --chain-id, --staking");
+    expect(withDefaults.code).toBe(0);
+    expect(withDefaults.out).toContain('"chainId": "31337"');
+    expect(withDefaults.out).toContain(`"stakingContract": "${book.serviceNodeStaking.toLowerCase()}"`);
+    const unknownChain = await cli([
+      "init",
+      "--data-dir",
+      join(dataDir, "y"),
+      "--endpoint",
+      "127.0.0.1:7450",
+      "--operator",
+      OPERATOR,
+      "--chain-id",
+      "5",
+    ]);
+    expect(unknownChain.code).toBe(2);
+    expect(unknownChain.err).toContain(
+      "the SDK address book has no SESH deployment on chain 5: give the staking contract with --staking",
+    );
   });
 
   it("explains bad input with exit code 2", async () => {
@@ -126,13 +156,42 @@ describe("sesh-node CLI", () => {
     ]);
   });
 
-  it("run refuses to relay without a verified registry source, after checking the keys", async () => {
+  it("run checks the keys and the chain settings before it starts", async () => {
     const dataDir = await dir();
     const noKeys = await cli(["run", "--data-dir", dataDir, "--log-level", "silent"]);
     expect([noKeys.code, noKeys.err]).toEqual([1, expect.stringContaining("sesh-node init")]);
     await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
-    const result = await cli(["run", "--data-dir", dataDir, "--log-level", "silent"]);
-    expect(result.code).toBe(2);
-    expect(result.err).toContain("never runs on an unverified node list");
+    const noContract = await cli(["run", "--data-dir", dataDir, "--log-level", "silent", "--chain-id", "5"]);
+    expect(noContract.code).toBe(2);
+    expect(noContract.err).toContain("no SESH deployment on chain 5");
+    const noRpc = await cli([
+      "run",
+      "--data-dir",
+      dataDir,
+      "--log-level",
+      "silent",
+      "--chain-id",
+      "5",
+      "--staking",
+      TEST_DOMAIN.stakingContract,
+    ]);
+    expect(noRpc.code).toBe(2);
+    expect(noRpc.err).toContain("missing setting registry.rpc_url: give it with --rpc-url");
+  });
+
+  it("operator commands never take a key from a flag and say where to put it", async () => {
+    const dataDir = await dir();
+    await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
+    const none = await cli(["register", "--data-dir", dataDir]);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain("no operator wallet: give an encrypted JSON keystore with --keystore <file>");
+    expect(none.err).toContain("SESH_OPERATOR_KEY");
+    const flag = await cli(["claim", "--private-key", "0x01"]);
+    expect(flag.code).toBe(2);
+    const badEnv = await cli(["claim"], { SESH_OPERATOR_KEY: "0x1234" });
+    expect([badEnv.code, badEnv.err]).toEqual([
+      1,
+      expect.stringContaining("SESH_OPERATOR_KEY is not a private key"),
+    ]);
   });
 });

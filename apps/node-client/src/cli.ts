@@ -1,7 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { SeshError } from "@sesh/sdk";
 import { pino } from "pino";
+import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
+import { createChainClient, requireStakingContract } from "./chains.ts";
 import { createRelayClient, type RelayClient } from "./client.ts";
 import { loadInboxes, saveInbox } from "./client-store.ts";
 import { type Common, createCommon } from "./common.ts";
@@ -17,21 +20,37 @@ import {
   type NodeInfoFile,
   registrationPayload,
 } from "./keys.ts";
+import { encryptKeystore, KeystoreError } from "./keystore.ts";
+import { claimCommand, OperatorError, registerCommand, statusCommand } from "./operator.ts";
+import {
+  KEYSTORE_PASSWORD_ENV,
+  OPERATOR_KEY_ENV,
+  type PasswordPrompt,
+  terminalPasswordPrompt,
+} from "./operator-wallet.ts";
 import { envName, loadOptions, OPTION_KEYS, type Options, requireOption } from "./options.ts";
-import { createRegistrySource } from "./registry-source.ts";
-import { createStakeView, isValidEndpoint, type StakeView } from "./stake-view.ts";
+import {
+  createMemoryCheckpointStore,
+  createSqliteCheckpointStore,
+  REGISTRY_DB_FILE,
+} from "./registry-checkpoint.ts";
+import { createChainRegistrySource } from "./registry-source.ts";
+import { createStakeView, isValidEndpoint, type RegistrySource, type StakeView } from "./stake-view.ts";
 
 /** Where the CLI writes: injectable so tests can capture output. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /** Asks for a secret on the terminal (default: the process's terminal, echo off). */
+  prompt?: PasswordPrompt;
 }
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  prompt: terminalPasswordPrompt,
 };
 
 interface Command {
@@ -51,17 +70,35 @@ interface Command {
   }): Promise<number>;
 }
 
+/** The settings that say which chain, contract and RPC to use. */
+const CHAIN_SETTINGS = [
+  "registry.chain_id",
+  "registry.staking_contract",
+  "registry.rpc_url",
+  "registry.start_block",
+  "registry.rpc_timeout",
+];
 const CLIENT_SETTINGS = [
   "data_dir",
   "log_level",
-  "registry.chain_id",
-  "registry.staking_contract",
+  ...CHAIN_SETTINGS,
+  "registry.confirmations",
+  "registry.log_range",
   "client.directory",
   "client.request_timeout",
 ];
 /** Client commands print their results; their logs go to stderr, errors only by default. */
 const CLIENT_DEFAULTS = { log_level: "error" };
-const RELAY_SETTINGS = OPTION_KEYS.map((k) => k.key).filter((k) => !k.startsWith("client."));
+const RELAY_SETTINGS = OPTION_KEYS.map((k) => k.key).filter(
+  (k) => !k.startsWith("client.") && !k.startsWith("operator."),
+);
+const OPERATOR_SETTINGS = [
+  "data_dir",
+  "log_level",
+  ...CHAIN_SETTINGS,
+  "operator.keystore",
+  "operator.password_file",
+];
 
 /** A problem the user can fix; exit code 2 for usage and configuration, 1 otherwise. */
 class UsageError extends Error {
@@ -95,8 +132,11 @@ function printPayload(
     io.out("Registration payload (paste it into the staking portal, or pass it to sesh-node register):");
     io.out(JSON.stringify(payload, null, 2));
   } else {
-    io.out("To print the registration payload, give the operator wallet, chain and staking contract:");
-    io.out(`  sesh-node payload --data-dir ${dataDir} --operator 0x… --chain-id <id> --staking 0x…`);
+    io.out(
+      "Next, register and stake with your operator wallet (or print the payload for the staking portal):",
+    );
+    io.out(`  sesh-node register --data-dir ${dataDir} --keystore <wallet keystore>`);
+    io.out(`  sesh-node payload --data-dir ${dataDir} --operator 0x…`);
   }
   void options;
 }
@@ -105,33 +145,40 @@ function registrationFor(
   options: Options,
   flags: Record<string, string | boolean | undefined>,
 ): { operator: Address; chainId: bigint; stakingContract: Address } | undefined {
-  const { chainId, stakingContract } = options.registry;
-  const operator = flags.operator;
-  if (operator === undefined && chainId === undefined && stakingContract === undefined) return undefined;
-  const missing = [
-    operator === undefined ? "--operator" : undefined,
-    chainId === undefined ? "--chain-id" : undefined,
-    stakingContract === undefined ? "--staking" : undefined,
-  ].filter(Boolean);
-  if (missing.length > 0) {
-    throw new UsageError(
-      `the proof of possession is bound to operator, chain and staking contract: also give ${missing.join(", ")}`,
-    );
-  }
+  if (flags.operator === undefined) return undefined;
   return {
-    operator: parseAddress(operator, "operator"),
-    chainId: chainId!,
-    stakingContract: stakingContract!,
+    operator: parseAddress(flags.operator, "operator"),
+    chainId: options.registry.chainId,
+    stakingContract: requireStakingContract(options),
   };
 }
 
-async function clientContext(common: Common): Promise<{ client: RelayClient; view: StakeView }> {
+/** The node list a client command uses: the chain (default), or a relay's directory with --directory. */
+function clientSource(common: Common, dataDir: string | undefined): RegistrySource {
   const { options } = common;
-  const directory = requireOption(options.client.directory, "client.directory");
-  const chainId = requireOption(options.registry.chainId, "registry.chain_id");
-  const stakingContract = requireOption(options.registry.stakingContract, "registry.staking_contract");
-  const view = createStakeView(common, createDirectorySource(directory, { chainId, stakingContract }));
+  if (options.client.directory !== undefined) {
+    return createDirectorySource(options.client.directory, {
+      chainId: options.registry.chainId,
+      stakingContract: requireStakingContract(options),
+    });
+  }
+  return createChainRegistrySource(common, {
+    client: createChainClient(options),
+    checkpoint:
+      dataDir === undefined
+        ? createMemoryCheckpointStore()
+        : createSqliteCheckpointStore(join(dataDir, REGISTRY_DB_FILE)),
+  });
+}
+
+async function clientContext(
+  common: Common,
+  dataDir: string | undefined,
+): Promise<{ client: RelayClient; view: StakeView }> {
+  const { options } = common;
+  const view = createStakeView(common, clientSource(common, dataDir));
   if (!(await view.refresh())) {
+    await view.stop();
     throw new UsageError(`cannot load the node list: ${view.status().lastError}`, 1);
   }
   const client = createRelayClient({ directory: view, timeoutMs: options.client.requestTimeoutMs });
@@ -142,7 +189,7 @@ const COMMANDS: Record<string, Command> = {
   init: {
     summary: "create the node's data directory and keys, print its node id and registration payload",
     usage:
-      "sesh-node init --data-dir <dir> --endpoint <host:port> [--operator 0x… --chain-id <id> --staking 0x…]",
+      "sesh-node init --data-dir <dir> --endpoint <host:port> [--operator 0x… [--chain-id <id>] [--staking 0x…]]",
     settings: ["data_dir", "log_level", "registry.chain_id", "registry.staking_contract"],
     extraFlags: {
       endpoint: {
@@ -179,7 +226,7 @@ const COMMANDS: Record<string, Command> = {
   payload: {
     summary: "print the registration payload for existing keys (for another operator, chain or endpoint)",
     usage:
-      "sesh-node payload --data-dir <dir> --operator 0x… --chain-id <id> --staking 0x… [--endpoint <host:port>]",
+      "sesh-node payload --data-dir <dir> --operator 0x… [--chain-id <id>] [--staking 0x…] [--endpoint <host:port>]",
     settings: ["data_dir", "log_level", "registry.chain_id", "registry.staking_contract"],
     extraFlags: {
       endpoint: { type: "string", description: "public host:port (default: the one given to init)" },
@@ -192,7 +239,8 @@ const COMMANDS: Record<string, Command> = {
       const dataDir = requireOption(options.dataDir, "data_dir");
       const keys = await loadKeyFiles(dataDir);
       const registration = registrationFor(options, flags);
-      if (!registration) throw new UsageError("give --operator, --chain-id and --staking");
+      if (!registration)
+        throw new UsageError("give the operator wallet the proof is bound to with --operator 0x…");
       let endpoint = typeof flags.endpoint === "string" ? flags.endpoint : undefined;
       if (endpoint === undefined) {
         const info = JSON.parse(await readFile(join(dataDir, KEY_FILES.node), "utf8")) as NodeInfoFile;
@@ -212,7 +260,15 @@ const COMMANDS: Record<string, Command> = {
       const common = createCommon(options);
       const dataDir = requireOption(options.dataDir, "data_dir");
       await loadKeyFiles(dataDir);
-      const source = await createRegistrySource(common);
+      const source = createChainRegistrySource(common, {
+        client: createChainClient(options),
+        checkpoint: createSqliteCheckpointStore(join(dataDir, REGISTRY_DB_FILE)),
+      });
+      if (options.registry.startBlock === 0n && options.registry.chainId !== 31337n) {
+        common.logger.warn({
+          msg: "registry.start_block is 0: the first sync scans the whole chain for registrations; set it to the staking contract's deployment block",
+        });
+      }
       const stop = (signal: string) => {
         void common.shutdown.run(signal);
       };
@@ -227,10 +283,127 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  register: {
+    summary:
+      "register the node on chain and stake for it (operator wallet from a keystore or SESH_OPERATOR_KEY)",
+    usage:
+      "sesh-node register --data-dir <dir> [--keystore <file>] [--stake <SESH>] [--fee-bps <0-10000>] [--endpoint <host:port>]",
+    settings: OPERATOR_SETTINGS,
+    extraFlags: {
+      stake: {
+        type: "string",
+        description:
+          "SESH the operator stakes, from 25% of the requirement to all of it (default: all of it)",
+      },
+      "fee-bps": {
+        type: "string",
+        description: "operator fee on the node's rewards in basis points, 0 to 10000 (default 0; 500 = 5%)",
+      },
+      endpoint: { type: "string", description: "public host:port (default: the one given to init)" },
+    },
+    async run({ options, flags, io }) {
+      return registerCommand(
+        options,
+        {
+          ...(typeof flags.endpoint === "string" ? { endpoint: flags.endpoint } : {}),
+          ...(typeof flags.stake === "string" ? { stake: flags.stake } : {}),
+          ...(typeof flags["fee-bps"] === "string" ? { feeBps: flags["fee-bps"] } : {}),
+        },
+        { out: io.out, env: io.env, prompt: io.prompt ?? terminalPasswordPrompt },
+      );
+    },
+  },
+  status: {
+    summary:
+      "show the node's on-chain state, stake, unlock time and rewards, and the running relay's figures",
+    usage: "sesh-node status --data-dir <dir> [--relay-url http://127.0.0.1:7450] [--json]",
+    settings: ["data_dir", "log_level", "listen", ...CHAIN_SETTINGS],
+    extraFlags: {
+      "relay-url": {
+        type: "string",
+        description: "where the relay answers GET /status (default: http:// + the listen address)",
+      },
+      json: { type: "boolean", description: "print JSON" },
+    },
+    async run({ options, flags, io }) {
+      return statusCommand(
+        options,
+        {
+          ...(typeof flags["relay-url"] === "string" ? { relayUrl: flags["relay-url"] } : {}),
+          json: flags.json === true,
+        },
+        { out: io.out, env: io.env, prompt: io.prompt ?? terminalPasswordPrompt },
+      );
+    },
+  },
+  claim: {
+    summary: "claim the operator wallet's rewards across all its nodes",
+    usage: "sesh-node claim [--keystore <file>] [--release]",
+    settings: OPERATOR_SETTINGS.filter((k) => k !== "data_dir"),
+    extraFlags: {
+      release: {
+        type: "boolean",
+        description:
+          "first make the reward pool release what accrued since its last release (one more transaction)",
+      },
+    },
+    async run({ options, flags, io }) {
+      return claimCommand(
+        options,
+        { release: flags.release === true },
+        { out: io.out, env: io.env, prompt: io.prompt ?? terminalPasswordPrompt },
+      );
+    },
+  },
+  keystore: {
+    summary: `write the operator key (${OPERATOR_KEY_ENV}, or a new one with --new) into an encrypted JSON keystore`,
+    usage: `sesh-node keystore --keystore <file> [--new]   (password: --password-file, ${KEYSTORE_PASSWORD_ENV} or asked twice)`,
+    settings: ["log_level", "operator.keystore", "operator.password_file"],
+    extraFlags: { new: { type: "boolean", description: "create a new random wallet key" } },
+    async run({ options, flags, io }) {
+      const path = requireOption(options.operator.keystore, "operator.keystore");
+      const exists = await access(path).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw new UsageError(`${path} already exists; refusing to overwrite a keystore`, 1);
+      const fromEnv = io.env[OPERATOR_KEY_ENV];
+      if (flags.new && fromEnv) {
+        throw new UsageError(`give either --new or ${OPERATOR_KEY_ENV}, not both`);
+      }
+      if (!flags.new && !fromEnv) {
+        throw new UsageError(`set ${OPERATOR_KEY_ENV} to the key to encrypt, or give --new for a new wallet`);
+      }
+      const privateKey = flags.new ? generatePrivateKey() : normalizeKey(fromEnv!);
+      let password: string | undefined;
+      if (options.operator.passwordFile !== undefined) {
+        password = (await readFile(options.operator.passwordFile, "utf8")).replace(/\r?\n$/, "");
+      } else if (io.env[KEYSTORE_PASSWORD_ENV] !== undefined) {
+        password = io.env[KEYSTORE_PASSWORD_ENV];
+      } else {
+        const prompt = io.prompt ?? terminalPasswordPrompt;
+        password = await prompt("New keystore password: ");
+        if (password !== undefined && (await prompt("Repeat the password: ")) !== password) {
+          throw new UsageError("the passwords differ; nothing was written", 1);
+        }
+      }
+      if (password === undefined) {
+        throw new UsageError(
+          `no terminal to ask for a password: give it with --password-file or ${KEYSTORE_PASSWORD_ENV}`,
+        );
+      }
+      if (password.length < 8) throw new UsageError("use a password of at least 8 characters", 1);
+      const keystore = await encryptKeystore(privateKey, password);
+      await writeFile(path, `${JSON.stringify(keystore, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+      io.out(`Wrote ${path} for wallet ${privateKeyToAddress(privateKey)}.`);
+      io.out("Back it up and keep the password: without both, the wallet's funds and stakes are lost.");
+      return 0;
+    },
+  },
   invite: {
     summary: "create a queue on a relay and print a one-time invitation link for it",
     usage:
-      "sesh-node invite --data-dir <client dir> --directory <relay URL> --chain-id <id> --staking 0x… [--relay <node id>]",
+      "sesh-node invite --data-dir <client dir> [--relay <node id>] [--rpc-url <url> | --directory <relay URL>]",
     settings: CLIENT_SETTINGS,
     defaults: CLIENT_DEFAULTS,
     extraFlags: {
@@ -242,7 +415,7 @@ const COMMANDS: Record<string, Command> = {
     async run({ options, flags, io }) {
       const dataDir = requireOption(options.dataDir, "data_dir");
       const common = createCommon(options, { destination: pino.destination(2) });
-      const { client, view } = await clientContext(common);
+      const { client, view } = await clientContext(common, dataDir);
       try {
         const inbox = await client.createInvitation(
           typeof flags.relay === "string" ? { relay: flags.relay } : {},
@@ -262,7 +435,7 @@ const COMMANDS: Record<string, Command> = {
   send: {
     summary: "send a message to an invitation link",
     usage:
-      "sesh-node send <link> <message…> --directory <relay URL> --chain-id <id> --staking 0x…   (message - reads stdin)",
+      "sesh-node send <link> <message…> [--data-dir <client dir>] [--rpc-url <url> | --directory <relay URL>]   (message - reads stdin)",
     settings: CLIENT_SETTINGS,
     defaults: CLIENT_DEFAULTS,
     positionals: true,
@@ -271,7 +444,7 @@ const COMMANDS: Record<string, Command> = {
       if (!link || words.length === 0) throw new UsageError("give the invitation link and the message");
       const message = words.length === 1 && words[0] === "-" ? await readStdin() : words.join(" ");
       const common = createCommon(options, { destination: pino.destination(2) });
-      const { client, view } = await clientContext(common);
+      const { client, view } = await clientContext(common, options.dataDir);
       try {
         await client.sendToInvitation(link, message);
         io.err("Sent: the relay stored the message.");
@@ -284,8 +457,7 @@ const COMMANDS: Record<string, Command> = {
   },
   inbox: {
     summary: "fetch, print and acknowledge the messages waiting in this client's queues",
-    usage:
-      "sesh-node inbox --data-dir <client dir> --directory <relay URL> --chain-id <id> --staking 0x… [--watch]",
+    usage: "sesh-node inbox --data-dir <client dir> [--watch] [--rpc-url <url> | --directory <relay URL>]",
     settings: CLIENT_SETTINGS,
     defaults: CLIENT_DEFAULTS,
     extraFlags: { watch: { type: "boolean", description: "keep checking every 2 s until interrupted" } },
@@ -297,7 +469,7 @@ const COMMANDS: Record<string, Command> = {
           `no queues in ${dataDir}; create one with: sesh-node invite --data-dir ${dataDir}`,
         );
       const common = createCommon(options, { destination: pino.destination(2) });
-      const { client, view } = await clientContext(common);
+      const { client, view } = await clientContext(common, dataDir);
       let stopped = false;
       const stop = () => {
         stopped = true;
@@ -322,6 +494,16 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+function normalizeKey(value: string): `0x${string}` {
+  const hex = value.trim().replace(/^0x/i, "");
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new UsageError(
+      `${OPERATOR_KEY_ENV} is not a private key (64 hex characters, optionally 0x-prefixed)`,
+    );
+  }
+  return `0x${hex.toLowerCase()}`;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -415,11 +597,16 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.err(`sesh-node ${name}: ${error.message}`);
       return error instanceof UsageError ? error.exitCode : 2;
     }
-    if (error instanceof KeyFileError || error instanceof InvitationError) {
+    if (
+      error instanceof KeyFileError ||
+      error instanceof InvitationError ||
+      error instanceof KeystoreError ||
+      error instanceof OperatorError
+    ) {
       io.err(`sesh-node ${name}: ${error.message}`);
       return 1;
     }
-    if (error instanceof RelayError) {
+    if (error instanceof RelayError || error instanceof SeshError) {
       io.err(`sesh-node ${name}: ${error.message}${error.retryable ? " (a retry may help)" : ""}`);
       return 1;
     }

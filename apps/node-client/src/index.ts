@@ -1,6 +1,15 @@
 /** @sesh/node-client: the SESH staked relay, its client library and their building blocks. */
 
 export {
+  type ChainDefaults,
+  chainDefaults,
+  createChainClient,
+  createOperatorChainClient,
+  LOCAL_CHAIN_ID,
+  LOCAL_RPC_URL,
+  viemChain,
+} from "./chains.ts";
+export {
   createRelayClient,
   type FetchedMessage,
   type Inbox,
@@ -35,6 +44,7 @@ export {
   generateNodeKeys,
   type Hex,
   initKeyFiles,
+  isDerivedX25519,
   keysFromSeed,
   loadKeyFiles,
   type NodeKeys,
@@ -45,6 +55,14 @@ export {
   signRegistration,
   verifyRegistration,
 } from "./keys.ts";
+export {
+  decryptKeystore,
+  type EncryptKeystoreOptions,
+  encryptKeystore,
+  KeystoreError,
+  type KeystoreV3,
+  parseKeystore,
+} from "./keystore.ts";
 export { createMetrics, type Metrics } from "./metrics.ts";
 export {
   BLOCK_SIZE,
@@ -57,6 +75,14 @@ export {
   unwrapResponse,
   wrapOnion,
 } from "./onion.ts";
+export { OperatorError } from "./operator.ts";
+export {
+  KEYSTORE_PASSWORD_ENV,
+  loadOperatorWallet,
+  OPERATOR_KEY_ENV,
+  type OperatorWallet,
+  type PasswordPrompt,
+} from "./operator-wallet.ts";
 export {
   buildOptions,
   defaultOptions,
@@ -70,6 +96,20 @@ export {
 } from "./options.ts";
 export { type PathCandidate, selectPath } from "./path.ts";
 export { createQueueStore, type QueueStore, type StoredMessage } from "./queue-store.ts";
+export {
+  type ChainNodeRecord,
+  createMemoryCheckpointStore,
+  createSqliteCheckpointStore,
+  REGISTRY_DB_FILE,
+  type RegistryCheckpoint,
+  type RegistryCheckpointStore,
+} from "./registry-checkpoint.ts";
+export {
+  type ChainRegistrySource,
+  type ChainRegistrySourceOptions,
+  type ChainSyncStats,
+  createChainRegistrySource,
+} from "./registry-source.ts";
 export { createRelay, type Relay, type RelayDeps, type RelayStatus, type ServingState } from "./relay.ts";
 export { createShutdown, type Shutdown } from "./shutdown.ts";
 export {

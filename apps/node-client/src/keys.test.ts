@@ -1,6 +1,7 @@
 import { chmod as chmodFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { encodePacked } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { to0x } from "./bytes.ts";
@@ -9,6 +10,7 @@ import {
   ed25519ToX25519,
   generateNodeKeys,
   initKeyFiles,
+  isDerivedX25519,
   KEY_FILES,
   keysFromSeed,
   loadKeyFiles,
@@ -26,6 +28,30 @@ describe("node keys", () => {
       const keys = generateNodeKeys();
       expect(ed25519ToX25519(keys.ed25519Public)?.equals(keys.x25519Public)).toBe(true);
       expect(keys.nodeId).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("checks the derived onion key without inverting: agrees with the derivation, rejects any other key", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat({ max: 255 }), (seed, bit) => {
+        const keys = keysFromSeed(seed);
+        expect(isDerivedX25519(keys.ed25519Public, keys.x25519Public)).toBe(true);
+        const other = Buffer.from(keys.x25519Public);
+        other[bit >> 3] = other[bit >> 3]! ^ (1 << (bit & 7));
+        expect(isDerivedX25519(keys.ed25519Public, other)).toBe(false);
+        expect(isDerivedX25519(keys.ed25519Public, generateNodeKeys().x25519Public)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+    // A non-canonical encoding of the same u (u + p) is refused, as the contract refuses it.
+    const keys = generateNodeKeys();
+    let u = 0n;
+    for (let i = 31; i >= 0; i--) u = (u << 8n) | BigInt(keys.x25519Public[i]!);
+    const plusP = u + (1n << 255n) - 19n;
+    if (plusP < 1n << 256n) {
+      const bytes = Buffer.alloc(32);
+      for (let i = 0, rest = plusP; i < 32; i++, rest >>= 8n) bytes[i] = Number(rest & 0xffn);
+      expect(isDerivedX25519(keys.ed25519Public, bytes)).toBe(false);
     }
   });
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
+import { chainDefaults } from "./chains.ts";
 import { OptionsError } from "./errors.ts";
 import type { Address } from "./keys.ts";
 
@@ -11,12 +12,24 @@ export interface Options {
   listen: { host: string; port: number };
   logLevel: LogLevel;
   registry: {
-    chainId: bigint | undefined;
+    chainId: bigint;
+    /** From the setting, else the SDK address book's contract for the chain; undefined if neither. */
     stakingContract: Address | undefined;
+    /** From the setting, else the chain's well-known RPC (local: http://127.0.0.1:8545). */
     rpcUrl: string | undefined;
+    /** First block scanned for registry events: the setting, else the address book's deployment block, else 0. */
+    startBlock: bigint;
     confirmations: number;
     pollIntervalMs: number;
     graceMs: number;
+    logRange: number;
+    rpcTimeoutMs: number;
+  };
+  operator: {
+    /** Encrypted JSON keystore with the operator wallet's key (register, claim). */
+    keystore: string | undefined;
+    /** File holding the keystore's password (else SESH_OPERATOR_KEYSTORE_PASSWORD, else a prompt). */
+    passwordFile: string | undefined;
   };
   onion: {
     maxPacketTtlMs: number;
@@ -86,19 +99,30 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     key: "registry.chain_id",
     kind: "bigint",
     flag: "chain-id",
-    description: "chain id the node registry lives on (binds the proof of possession)",
+    default: "31337",
+    description:
+      "chain id the node registry lives on (binds the proof of possession); 31337 is the local chain of ./sesh up",
   },
   {
     key: "registry.staking_contract",
     kind: "address",
     flag: "staking",
-    description: "ServiceNodeStaking contract address",
+    description: "ServiceNodeStaking contract address (default: the SDK address book's, for the chain)",
   },
   {
     key: "registry.rpc_url",
     kind: "url",
     flag: "rpc-url",
-    description: "JSON-RPC URL of the chain (used by the on-chain registry source)",
+    description:
+      "JSON-RPC URL of the chain (default: http://127.0.0.1:8545 for chain 31337, the public RPC for Arbitrum One and Sepolia)",
+  },
+  {
+    key: "registry.start_block",
+    kind: "int",
+    flag: "start-block",
+    min: 0,
+    description:
+      "first block scanned for registry events (default: the deployment block from the address book, else 0)",
   },
   {
     key: "registry.confirmations",
@@ -125,6 +149,36 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     min: 0,
     description:
       "how long the last verified view is kept while the registry is unreachable; then the relay fails closed",
+  },
+  {
+    key: "registry.log_range",
+    kind: "int",
+    default: "10000",
+    min: 1,
+    max: 10_000_000,
+    description:
+      "largest block range per eth_getLogs request; halved automatically when the RPC refuses a range",
+  },
+  {
+    key: "registry.rpc_timeout",
+    kind: "duration",
+    default: "10s",
+    min: 100,
+    description: "how long one JSON-RPC request may take before the sync counts as failed",
+  },
+  {
+    key: "operator.keystore",
+    kind: "string",
+    flag: "keystore",
+    description:
+      "operator wallet: encrypted JSON keystore file (or set SESH_OPERATOR_KEY); register and claim sign with it",
+  },
+  {
+    key: "operator.password_file",
+    kind: "string",
+    flag: "password-file",
+    description:
+      "file holding the keystore password (else SESH_OPERATOR_KEYSTORE_PASSWORD, else asked on the terminal)",
   },
   {
     key: "onion.max_packet_ttl",
@@ -404,17 +458,33 @@ export function buildOptions(sources: OptionSources): Options {
     );
   }
   const v = <T>(key: string): T => values.get(key) as T;
+  const chainId = v<bigint>("registry.chain_id");
+  const chain = chainDefaults(chainId);
+  const stakingContract = v<Address | undefined>("registry.staking_contract") ?? chain.stakingContract;
+  const startBlock = v<number | undefined>("registry.start_block");
   return {
     dataDir: v("data_dir"),
     listen: v("listen"),
     logLevel: v("log_level"),
     registry: {
-      chainId: v("registry.chain_id"),
-      stakingContract: v("registry.staking_contract"),
-      rpcUrl: v("registry.rpc_url"),
+      chainId,
+      stakingContract,
+      rpcUrl: v<string | undefined>("registry.rpc_url") ?? chain.rpcUrl,
+      startBlock:
+        startBlock !== undefined
+          ? BigInt(startBlock)
+          : stakingContract !== undefined && stakingContract === chain.stakingContract
+            ? chain.deployedAtBlock
+            : 0n,
       confirmations: v("registry.confirmations"),
       pollIntervalMs: v("registry.poll_interval"),
       graceMs: v("registry.grace"),
+      logRange: v("registry.log_range"),
+      rpcTimeoutMs: v("registry.rpc_timeout"),
+    },
+    operator: {
+      keystore: v("operator.keystore"),
+      passwordFile: v("operator.password_file"),
     },
     onion: {
       maxPacketTtlMs: v("onion.max_packet_ttl"),

@@ -184,9 +184,12 @@ export function createStakeView(
       }
     }
     if (ok && !isValidEndpoint(record.endpoint)) {
-      logger.warn({
+      // An ended node whose key was registered again reads an empty endpoint: expected, not worth a warning.
+      const live = record.state === "Open" || record.state === "Active";
+      (live ? logger.warn.bind(logger) : logger.debug.bind(logger))({
         msg: "ignoring node: endpoint is not host:port",
         registryId: record.registryId.toString(),
+        state: record.state,
         endpoint: record.endpoint,
       });
       ok = false;

@@ -1,0 +1,66 @@
+/**
+ * vitest globalSetup of the chain tests: deploys the SESH contracts once onto a fresh anvil with the real
+ * deploy command (Ignition; its outputs go to a temporary directory, not the repository), then dumps
+ * the chain's state. Every test file starts its own anvil from that state (startTestChain), so files
+ * run in parallel without sharing a chain, and each starts in well under a second.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { TestProject } from "vitest/node";
+import { startAnvil } from "../../../../scripts/dev/anvil.ts";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** anvil_dumpState of the freshly deployed chain. */
+    chainState: string;
+    /** deployments/31337.json as the deploy command wrote it. */
+    deploymentJson: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const anvil = await startAnvil({ chainId: 31337 });
+  const deployRoot = await mkdtemp(path.join(tmpdir(), "sesh-relay-deploy-"));
+  try {
+    try {
+      await promisify(execFile)(
+        process.execPath,
+        [path.join(repoRoot, "scripts/deploy.ts"), "--network", "localhost", "--reset"],
+        {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            SESH_RPC_URL: anvil.url,
+            SESH_DEPLOY_ROOT: deployRoot,
+            FORCE_COLOR: "0",
+            HARDHAT_DISABLE_TELEMETRY: "true",
+          },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`The test deployment failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
+    }
+    const response = await fetch(anvil.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_dumpState", params: [] }),
+    });
+    const { result } = (await response.json()) as { result?: string };
+    if (!result) throw new Error("anvil_dumpState returned nothing");
+    project.provide("chainState", result);
+    project.provide(
+      "deploymentJson",
+      await readFile(path.join(deployRoot, "deployments", "31337.json"), "utf8"),
+    );
+  } finally {
+    await anvil.stop();
+    await rm(deployRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The operator's wallet for `register` and `claim`: from an encrypted JSON keystore file, or from the
+ * SESH_OPERATOR_KEY environment variable. Never from a flag: flags end up in shell history and in
+ * every user's view of the process list.
+ */
+import { readFile, stat } from "node:fs/promises";
+import type { PrivateKeyAccount } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "./keys.ts";
+import { decryptKeystore, KeystoreError, parseKeystore } from "./keystore.ts";
+import type { Options } from "./options.ts";
+
+/** Holds the operator wallet's private key (0x + 64 hex), for automation. */
+export const OPERATOR_KEY_ENV = "SESH_OPERATOR_KEY";
+/** Holds the keystore's password, for automation (a password file or the prompt are the alternatives). */
+export const KEYSTORE_PASSWORD_ENV = "SESH_OPERATOR_KEYSTORE_PASSWORD";
+
+/** The operator wallet and where it came from (for progress messages). */
+export interface OperatorWallet {
+  readonly account: PrivateKeyAccount;
+  readonly source: string;
+}
+
+/** Asks for a secret on the terminal without echoing it; undefined when there is no terminal. */
+export type PasswordPrompt = (question: string) => Promise<string | undefined>;
+
+function parsePrivateKey(value: string, where: string): Hex {
+  const raw = value.trim();
+  const hex = raw.startsWith("0x") || raw.startsWith("0X") ? raw.slice(2) : raw;
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new KeystoreError(
+      `${where} is not a private key: expected 64 hex characters (32 bytes), optionally prefixed with 0x`,
+    );
+  }
+  return `0x${hex.toLowerCase()}`;
+}
+
+/** Loads the operator wallet from `SESH_OPERATOR_KEY` or the configured keystore file. */
+export async function loadOperatorWallet(
+  options: Options,
+  env: NodeJS.ProcessEnv,
+  prompt: PasswordPrompt,
+): Promise<OperatorWallet> {
+  const { keystore, passwordFile } = options.operator;
+  const fromEnv = env[OPERATOR_KEY_ENV];
+  if (fromEnv !== undefined && fromEnv !== "" && keystore !== undefined) {
+    throw new KeystoreError(
+      `both ${OPERATOR_KEY_ENV} and a keystore (${keystore}) are set; keep only the one you mean to sign with`,
+    );
+  }
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const account = privateKeyToAccount(parsePrivateKey(fromEnv, OPERATOR_KEY_ENV));
+    return { account, source: `the ${OPERATOR_KEY_ENV} environment variable` };
+  }
+  if (keystore === undefined) {
+    throw new KeystoreError(
+      `no operator wallet: give an encrypted JSON keystore with --keystore <file> (or SESH_NODE_OPERATOR_KEYSTORE), or set ${OPERATOR_KEY_ENV} in the environment. A private key is never accepted as a flag.`,
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(keystore, "utf8");
+  } catch (error) {
+    throw new KeystoreError(`cannot read the keystore ${keystore}: ${(error as Error).message}`);
+  }
+  const parsed = parseKeystore(text);
+  let password: string | undefined;
+  if (passwordFile !== undefined) {
+    try {
+      const info = await stat(passwordFile);
+      if ((info.mode & 0o077) !== 0) {
+        throw new KeystoreError(
+          `${passwordFile} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); restrict it with: chmod 600 ${passwordFile}`,
+        );
+      }
+      password = (await readFile(passwordFile, "utf8")).replace(/\r?\n$/, "");
+    } catch (error) {
+      if (error instanceof KeystoreError) throw error;
+      throw new KeystoreError(`cannot read the password file ${passwordFile}: ${(error as Error).message}`);
+    }
+  } else if (env[KEYSTORE_PASSWORD_ENV] !== undefined) {
+    password = env[KEYSTORE_PASSWORD_ENV];
+  } else {
+    password = await prompt(`Password for ${keystore}: `);
+    if (password === undefined) {
+      throw new KeystoreError(
+        `no terminal to ask for the password of ${keystore}: give it with --password-file <file> or ${KEYSTORE_PASSWORD_ENV}`,
+      );
+    }
+  }
+  const privateKey = await decryptKeystore(parsed, password ?? "");
+  return { account: privateKeyToAccount(privateKey), source: `the keystore ${keystore}` };
+}
+
+/** Reads a password from the terminal with echo off; undefined when stdin is not a terminal. */
+export const terminalPasswordPrompt: PasswordPrompt = async (question) => {
+  const input = process.stdin;
+  if (!input.isTTY) return undefined;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding("utf8");
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let value = "";
+      const onData = (chunk: string) => {
+        for (const char of chunk) {
+          if (char === "\r" || char === "\n" || char === "\u0004") {
+            input.off("data", onData);
+            process.stderr.write("\n");
+            resolve(value);
+            return;
+          }
+          if (char === "\u0003") {
+            input.off("data", onData);
+            process.stderr.write("\n");
+            reject(new KeystoreError("cancelled at the password prompt"));
+            return;
+          }
+          if (char === "\u007f" || char === "\b") value = value.slice(0, -1);
+          else value += char;
+        }
+      };
+      input.on("data", onData);
+    });
+  } finally {
+    input.setRawMode(false);
+    input.pause();
+  }
+};
