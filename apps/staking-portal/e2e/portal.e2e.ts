@@ -10,15 +10,19 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createSeshClient } from "@sesh/sdk";
 import type { Locator, Page } from "playwright-core";
+import { http } from "viem";
+import { foundry } from "viem/chains";
 import { createNodePayload } from "../src/_test/nodeKeys.ts";
+import { formatDuration } from "../src/lib/format.ts";
 import { appDir, rpc, type Stack, startStack } from "./stack.ts";
 
 const ACCOUNT_0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-const ACCOUNT_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-const ACCOUNT_2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
-const ACCOUNT_3 = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-const ACCOUNT_4 = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+const CONTRIBUTOR = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"; // anvil #5
+const INJECTED = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"; // anvil #6
+const BUYER = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"; // anvil #7
+const COMMUNITY = "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"; // anvil #8
 const DAY = 86_400;
 const screenshots = path.join(appDir, "screenshots");
 
@@ -94,6 +98,18 @@ function injectedWallet({ rpcUrl, account }: { rpcUrl: string; account: string }
 }
 
 let stack: Stack;
+/** The network as `./sesh up` left it (its relays are registered nodes); the test's nodes come after. */
+let startNodes = 0;
+let startActive = 0;
+let nodeA = 0;
+let nodeB = 0;
+/** The network's unlock delay (the local deploy shortens it). */
+let unlockDelay = 0n;
+
+/** What a countdown shows just after the exit: the full delay, or a second less (e.g. "23 h 59 min"). */
+function lockedPattern(): string {
+  return `(${formatDuration(unlockDelay)}|${formatDuration(unlockDelay - 1n)}|${formatDuration(unlockDelay - 60n)})`;
+}
 let page: Page;
 
 async function shot(name: string, options: { fullPage?: boolean } = {}) {
@@ -197,6 +213,17 @@ describe("staking portal", { concurrency: false }, () => {
       if (name.startsWith("failed-")) rmSync(path.join(screenshots, name));
     const t0 = Date.now();
     stack = await startStack();
+    const sesh = createSeshClient({
+      chain: { ...foundry, rpcUrls: { default: { http: [stack.rpcUrl] } } },
+      transport: http(stack.rpcUrl),
+      addresses: { ...stack.addresses, deployedAtBlock: BigInt(stack.addresses.deployedAtBlock) },
+    });
+    const stats = await sesh.getNetworkStats();
+    startNodes = Number(stats.nodeCount);
+    startActive = Number(stats.activeNodeCount);
+    nodeA = startNodes + 1;
+    nodeB = startNodes + 2;
+    unlockDelay = stats.unlockDelay;
     stack.timings.setupTotal = Date.now() - t0;
     page = await stack.context.newPage();
     page.setDefaultTimeout(20_000);
@@ -222,8 +249,8 @@ describe("staking portal", { concurrency: false }, () => {
   it("shows the network read-only before a wallet connects", async () => {
     await step("overview read-only", async () => {
       await goto("/");
-      await textOf(page.getByTestId("stat-active-nodes"), /Active nodes\s*0\b/);
-      await textOf(page.getByTestId("stat-pool-balance"), /40,000,000 SESH/);
+      await textOf(page.getByTestId("stat-active-nodes"), new RegExp(`Active nodes\\s*${startActive}\\b`));
+      await textOf(page.getByTestId("stat-pool-balance"), /Reward pool\s*(39|40),\d{3},\d{3}(\.\d+)? SESH/);
       await textOf(page.getByTestId("stat-annual-rate"), /15\.1%/);
       await textOf(page.getByTestId("stat-node-yield"), /\d+(\.\d)?%/);
       await page.getByText("Connect a wallet to see your stakes").waitFor();
@@ -244,12 +271,12 @@ describe("staking portal", { concurrency: false }, () => {
     await step("faucet", async () => {
       await goto("/faucet");
       const faucet = page.getByRole("form", { name: "SESH faucet" });
-      await faucet.getByLabel("Recipient").fill(ACCOUNT_1);
+      await faucet.getByLabel("Recipient").fill(CONTRIBUTOR);
       await faucet.getByLabel("50,000").check();
       const before = await textOf(faucet.getByText(/Balance now:/), /Balance now: [\d,]+ SESH/);
       await faucet.getByRole("button", { name: "Send 50,000 SESH" }).click();
       const notice = await confirmed(/Send test SESH/);
-      assert.match(notice, /50,000 SESH sent to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
+      assert.match(notice, new RegExp(`50,000 SESH sent to ${CONTRIBUTOR}`));
       const start = Number(before.replace(/[^\d]/g, ""));
       await textOf(
         faucet.getByText(/Balance now:/),
@@ -279,10 +306,10 @@ describe("staking portal", { concurrency: false }, () => {
         return `Registration payload (paste it into the staking portal):\n${JSON.stringify(relayStyle, null, 2)}`;
       };
       const textarea = page.getByLabel("Output of sesh-node init");
-      await textarea.fill(payloadFor(ACCOUNT_1));
+      await textarea.fill(payloadFor(CONTRIBUTOR));
       await textOf(
         page.getByTestId("payload-errors"),
-        /made for operator 0x70997970c51812dc3a010c7d01b50e0d17dc79c8, but your wallet is 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266/,
+        new RegExp(`made for operator ${CONTRIBUTOR.toLowerCase()}, but your wallet is ${ACCOUNT_0}`),
       );
       await textarea.fill('{"ed25519Key": "0x12"');
       await textOf(page.getByTestId("payload-errors"), /not valid JSON/);
@@ -299,8 +326,11 @@ describe("staking portal", { concurrency: false }, () => {
       await shot("03-register");
       await page.getByRole("button", { name: "Register node" }).click();
       const notice = await confirmed(/Register node/);
-      assert.match(notice, /Node #1 is registered with your 12,500 SESH\. It is Open for contributions\./);
-      await textOf(page.getByTestId("registered"), /Node #1 is Open/);
+      assert.match(
+        notice,
+        new RegExp(`Node #${nodeA} is registered with your 12,500 SESH\\. It is Open for contributions\\.`),
+      );
+      await textOf(page.getByTestId("registered"), new RegExp(`Node #${nodeA} is Open`));
       await shot("04-registered");
     });
   });
@@ -308,7 +338,7 @@ describe("staking portal", { concurrency: false }, () => {
   it("lists the node with its stake, fee and open slots, and filters", async () => {
     await step("nodes list", async () => {
       await goto("/nodes");
-      const row = page.locator('tr[data-node-id="1"]');
+      const row = page.locator(`tr[data-node-id="${nodeA}"]`);
       await textOf(row, /Open/);
       const text = await textOf(row, /12,500 \/ 25,000 SESH/);
       assert.match(text, /5%/);
@@ -326,8 +356,8 @@ describe("staking portal", { concurrency: false }, () => {
 
   it("contributes from the second account with Max until the node is Active", async () => {
     await step("contribute", async () => {
-      await switchDevAccount(1);
-      await goto("/nodes/1");
+      await switchDevAccount(5);
+      await goto(`/nodes/${nodeA}`);
       await textOf(page.getByTestId("contribution-minimum"), /1,388\.88 SESH/);
       const amount = page.getByLabel("Amount to stake");
       await amount.fill("100");
@@ -339,11 +369,14 @@ describe("staking portal", { concurrency: false }, () => {
       assert.equal(await amount.inputValue(), "12,500");
       await shot("07-node-contribute");
       await page.getByRole("button", { name: "Contribute 12,500 SESH" }).click();
-      const notice = await confirmed(/Contribute to node #1/);
-      assert.match(notice, /You staked 12,500 SESH in node #1\. Node #1 is now Active and earning\./);
+      const notice = await confirmed(new RegExp(`Contribute to node #${nodeA}`));
+      assert.match(
+        notice,
+        new RegExp(`You staked 12,500 SESH in node #${nodeA}\\. Node #${nodeA} is now Active and earning\\.`),
+      );
       await textOf(page.locator(".page-head"), /Active/);
       await textOf(page.getByTestId("node-stake-text"), /25,000 SESH of 25,000 SESH/);
-      const contributors = await textOf(page.getByTestId("contributors"), /0x7099/);
+      const contributors = await textOf(page.getByTestId("contributors"), new RegExp(CONTRIBUTOR));
       assert.match(contributors, /12,500 SESH[\s\S]*12,500 SESH/);
       await textOf(page.getByTestId("node-timeline"), /Active: fully staked and earning/);
       await shot("08-node-active");
@@ -354,8 +387,14 @@ describe("staking portal", { concurrency: false }, () => {
     await step("rewards", async () => {
       await timeTravel(30 * DAY);
       await goto("/");
-      await textOf(page.getByTestId("stat-active-nodes"), /Active nodes\s*1\b/);
-      await textOf(page.getByTestId("stat-total-staked"), /25,000 SESH/);
+      await textOf(
+        page.getByTestId("stat-active-nodes"),
+        new RegExp(`Active nodes\\s*${startActive + 1}\\b`),
+      );
+      await textOf(
+        page.getByTestId("stat-total-staked"),
+        new RegExp(`${((startActive + 1) * 25_000).toLocaleString("en-US")} SESH`),
+      );
       await page.getByTestId("pool-releasable").waitFor();
       await page.getByRole("button", { name: "Release it to stakers" }).click();
       await confirmed(/Release pool rewards/);
@@ -375,32 +414,41 @@ describe("staking portal", { concurrency: false }, () => {
   it("requests exit and shows when the stake unlocks", async () => {
     await step("request exit", async () => {
       await goto("/stakes");
-      const row = page.getByTestId("stake-1");
+      const row = page.getByTestId(`stake-${nodeA}`);
       await textOf(row, /Earning rewards/);
       await row.getByRole("button", { name: "Request exit" }).click();
-      const dialog = page.getByRole("dialog", { name: "Exit node #1?" });
-      await textOf(dialog.getByTestId("exit-unlocks-at"), /\(in 14 d\)/);
+      const dialog = page.getByRole("dialog", { name: `Exit node #${nodeA}?` });
+      await textOf(
+        dialog.getByTestId("exit-unlocks-at"),
+        new RegExp(`\\(in ${formatDuration(unlockDelay)}\\)`),
+      );
       await dialog.getByRole("button", { name: "Request exit" }).click();
-      const notice = await confirmed(/Request exit of node #1/);
-      assert.match(notice, /Node #1 is exiting\. Your stake unlocks on \d{1,2} \w{3} \d{4}/);
+      const notice = await confirmed(new RegExp(`Request exit of node #${nodeA}`));
+      assert.match(
+        notice,
+        new RegExp(`Node #${nodeA} is exiting\\. Your stake unlocks on \\d{1,2} \\w{3} \\d{4}`),
+      );
       await textOf(row, /Exiting/);
-      await textOf(row.getByTestId("stake-status"), /Locked for 1[34] d/);
+      await textOf(row.getByTestId("stake-status"), new RegExp(`Locked for ${lockedPattern()} more`));
       assert.equal(await row.getByRole("button", { name: "Withdraw" }).isDisabled(), true);
       await shot("10-stakes-exiting");
       await goto("/");
-      await textOf(page.getByTestId("unlocking-list"), /Node #1[\s\S]*Unlocks[\s\S]*in 1[34] d/);
+      await textOf(
+        page.getByTestId("unlocking-list"),
+        new RegExp(`Node #${nodeA}[\\s\\S]*Unlocks[\\s\\S]*in ${lockedPattern()}`),
+      );
     });
   });
 
   it("withdraws once the unlock time has passed", async () => {
     await step("withdraw", async () => {
-      await timeTravel(15 * DAY);
+      await timeTravel(Number(unlockDelay) + DAY);
       await goto("/stakes");
-      const row = page.getByTestId("stake-1");
+      const row = page.getByTestId(`stake-${nodeA}`);
       await textOf(row, /Unlocked\./);
       await row.getByRole("button", { name: "Withdraw 12,500 SESH" }).click();
-      const notice = await confirmed(/Withdraw from node #1/);
-      assert.match(notice, /12,500 SESH returned to your wallet from node #1\./);
+      const notice = await confirmed(new RegExp(`Withdraw from node #${nodeA}`));
+      assert.match(notice, new RegExp(`12,500 SESH returned to your wallet from node #${nodeA}\\.`));
       // A withdrawn stake with nothing left to claim leaves the list.
       await page.getByText("You have no stake yet").waitFor();
       await shot("11-stakes-withdrawn");
@@ -416,11 +464,11 @@ describe("staking portal", { concurrency: false }, () => {
         .click();
       await page.getByRole("button", { name: "Connect wallet" }).waitFor();
       // A wallet extension cannot run headless; this page-side EIP-1193 provider plays one, announcing
-      // itself by EIP-6963 and having anvil sign for its unlocked account #2. It starts on chain 1.
-      await page.addInitScript(injectedWallet, { rpcUrl: stack.rpcUrl, account: ACCOUNT_2 });
+      // itself by EIP-6963 and having anvil sign for its unlocked account #6. It starts on chain 1.
+      await page.addInitScript(injectedWallet, { rpcUrl: stack.rpcUrl, account: INJECTED });
       await goto("/faucet");
       const faucet = page.getByRole("form", { name: "SESH faucet" });
-      await faucet.getByLabel("Recipient").fill(ACCOUNT_2);
+      await faucet.getByLabel("Recipient").fill(INJECTED);
       await faucet.getByLabel("25,000").check();
       await faucet.getByRole("button", { name: "Send 25,000 SESH" }).click();
       await confirmed(/Send test SESH/);
@@ -442,7 +490,7 @@ describe("staking portal", { concurrency: false }, () => {
           createNodePayload({
             chainId: 31337,
             stakingContract: stack.addresses.serviceNodeStaking,
-            operator: ACCOUNT_2,
+            operator: INJECTED,
             endpoint: "[2001:db8::7]:22021",
           }),
         ),
@@ -450,19 +498,22 @@ describe("staking portal", { concurrency: false }, () => {
       await page.getByText("Valid and signed").waitFor();
       await page.getByRole("button", { name: "Register node" }).click();
       const notice = await confirmed(/Register node/);
-      assert.match(notice, /Node #2 is registered with your 25,000 SESH\. It is fully staked and Active\./);
+      assert.match(
+        notice,
+        new RegExp(`Node #${nodeB} is registered with your 25,000 SESH\\. It is fully staked and Active\\.`),
+      );
       await goto("/nodes?state=active");
-      await textOf(page.locator('tr[data-node-id="2"]'), /Active[\s\S]*25,000 \/ 25,000 SESH/);
+      await textOf(page.locator(`tr[data-node-id="${nodeB}"]`), /Active[\s\S]*25,000 \/ 25,000 SESH/);
 
       // The operator moves its relay.
-      await goto("/nodes/2");
+      await goto(`/nodes/${nodeB}`);
       await page.getByLabel("New endpoint").fill("relay 2");
       await textOf(page.locator("#node-endpoint-error"), /not "host:port"/);
       await page.getByLabel("New endpoint").fill("relay-2.sesh.test:443");
       await page.getByRole("button", { name: "Update endpoint" }).click();
       assert.match(
-        await confirmed(/Update endpoint of node #2/),
-        /Node #2 now relays at relay-2\.sesh\.test:443\./,
+        await confirmed(new RegExp(`Update endpoint of node #${nodeB}`)),
+        new RegExp(`Node #${nodeB} now relays at relay-2\\.sesh\\.test:443\\.`),
       );
       await textOf(page.locator("dl.kv"), /Endpoint\s*relay-2\.sesh\.test:443/);
     });
@@ -475,13 +526,13 @@ describe("staking portal", { concurrency: false }, () => {
         .getByRole("dialog", { name: "Your account" })
         .getByRole("button", { name: "Disconnect" })
         .click();
-      await connectDevWallet(3);
+      await connectDevWallet(7);
 
       await goto("/faucet");
       const stable = page.getByRole("form", { name: "Stablecoin faucet" });
       await stable.getByLabel("1,000", { exact: true }).check();
       await stable.getByRole("button", { name: "Mint 1,000 tUSD" }).click();
-      assert.match(await confirmed(/Mint test stablecoin/), new RegExp(`1,000 tUSD minted to ${ACCOUNT_3}`));
+      assert.match(await confirmed(/Mint test stablecoin/), new RegExp(`1,000 tUSD minted to ${BUYER}`));
 
       await goto("/vouchers");
       await textOf(page.getByTestId("voucher-price"), /^1 tUSD$/);
@@ -498,44 +549,49 @@ describe("staking portal", { concurrency: false }, () => {
       assert.match(text, /10 of 10 units left/);
       await shot("17-vouchers-bought");
 
-      await card.getByLabel("Community owner").fill(ACCOUNT_4);
+      await card.getByLabel("Community owner").fill(COMMUNITY);
       await card.getByRole("button", { name: "Assign" }).click();
       assert.match(
         await confirmed(/Assign voucher #1/),
-        new RegExp(`now belongs to community owner ${ACCOUNT_4}`),
+        new RegExp(`now belongs to community owner ${COMMUNITY}`),
       );
       await textOf(card, /Assigned[\s\S]*only its owner redeems it/);
 
-      // The community owner signs a redemption for node #2.
-      await switchDevAccount(4);
+      // The community owner signs a redemption for node B.
+      await switchDevAccount(8);
       await goto("/vouchers");
       const held = page.getByTestId("voucher-1");
       await textOf(held, /Assigned/);
-      await held.getByLabel("Node that served the community").selectOption("2");
+      await held.getByLabel("Node that served the community").selectOption(String(nodeB));
       await held.getByLabel("Units", { exact: true }).fill("11");
       await textOf(held.locator("#redeem-units-1-error"), /Only 10 units left on this voucher\./);
       await held.getByLabel("Units", { exact: true }).fill("4");
       await held.getByRole("button", { name: "Sign for the operator" }).click();
       await confirmed(/Sign a redemption of voucher #1/, 30_000, { signatureOnly: true });
       const authorization = await rendered(held.getByTestId("authorization-json"));
-      assert.match(authorization, /"nodeId": "2"/);
+      assert.match(authorization, new RegExp(`"nodeId": "${nodeB}"`));
       await shot("18-vouchers-signed");
 
-      // The operator of node #2 submits it and claims its part.
-      await switchDevAccount(2);
+      // The operator of node B submits it and claims its part.
+      await switchDevAccount(6);
       await goto("/vouchers");
       await page.getByLabel("Authorization from a community").fill(authorization);
-      await textOf(page.getByTestId("authorization-summary"), /Voucher\s*#1[\s\S]*Node\s*#2[\s\S]*Units\s*4/);
+      await textOf(
+        page.getByTestId("authorization-summary"),
+        new RegExp(`Voucher\\s*#1[\\s\\S]*Node\\s*#${nodeB}[\\s\\S]*Units\\s*4`),
+      );
       await page.getByRole("button", { name: "Submit redemption" }).click();
       assert.match(
         await confirmed(/Submit a redemption/),
-        /4 units of voucher #1 redeemed to node #2: 2\.4 tUSD credited to its contributors\./,
+        new RegExp(
+          `4 units of voucher #1 redeemed to node #${nodeB}: 2\\.4 tUSD credited to its contributors\\.`,
+        ),
       );
       await textOf(page.getByTestId("voucher-earnings"), /2\.4 tUSD/);
       await page.getByTestId("voucher-earnings").locator("..").getByRole("button", { name: "Claim" }).click();
       assert.match(await confirmed(/Claim voucher earnings/), /Claimed 2\.4 tUSD\./);
 
-      await switchDevAccount(4);
+      await switchDevAccount(8);
       await goto("/vouchers");
       await textOf(page.getByTestId("voucher-1"), /6 of 10 units left/);
       await shot("19-vouchers-redeemed");
@@ -545,7 +601,15 @@ describe("staking portal", { concurrency: false }, () => {
   it("has no serious accessibility violations on any page (axe-core, WCAG 2 AA)", async () => {
     await step("accessibility", async () => {
       const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-      for (const route of ["/", "/nodes", "/nodes/1", "/register", "/stakes", "/vouchers", "/faucet"]) {
+      for (const route of [
+        "/",
+        "/nodes",
+        `/nodes/${nodeA}`,
+        "/register",
+        "/stakes",
+        "/vouchers",
+        "/faucet",
+      ]) {
         await goto(route);
         await page.waitForTimeout(500);
         await page.addScriptTag({ content: axeSource });
@@ -591,7 +655,15 @@ describe("staking portal", { concurrency: false }, () => {
       cdp.on("Network.loadingFinished", (e) => {
         sizes.set(e.requestId, e.encodedDataLength);
       });
-      for (const route of ["/", "/nodes", "/nodes/1", "/register", "/stakes", "/vouchers", "/faucet"]) {
+      for (const route of [
+        "/",
+        "/nodes",
+        `/nodes/${nodeA}`,
+        "/register",
+        "/stakes",
+        "/vouchers",
+        "/faucet",
+      ]) {
         scriptIds.clear();
         sizes.clear();
         await goto(route);
@@ -613,7 +685,7 @@ describe("staking portal", { concurrency: false }, () => {
       for (const [route, name] of [
         ["/", "12-phone-overview"],
         ["/nodes", "13-phone-nodes"],
-        ["/nodes/1", "14-phone-node"],
+        [`/nodes/${nodeA}`, "14-phone-node"],
         ["/stakes", "15-phone-stakes"],
       ] as const) {
         await goto(route);

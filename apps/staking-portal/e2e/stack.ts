@@ -47,6 +47,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The first of `count` consecutive ports that are free now. */
+export async function freePortRange(count: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen({ host: HOST, port, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`No ${count} consecutive free ports found on ${HOST}.`);
+}
+
 /** JSON-RPC to the test chain (anvil's time travel and balance reads). */
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
   const response = await fetch(url, {
@@ -152,14 +169,20 @@ const upScript = path.join(repoRoot, "scripts", "dev", "up.ts");
 async function startChain(
   procs: Proc[],
   timings: Record<string, number>,
+  devDir: string,
 ): Promise<{ rpcUrl: string; addresses: Addresses }> {
   const port = await freePort();
   const rpcUrl = `http://${HOST}:${port}`;
   const t0 = Date.now();
   if (existsSync(upScript)) {
-    const up = start("chain", process.execPath, [upScript, "--port", String(port)], {
-      env: { ...process.env, FORCE_COLOR: "0" },
-    });
+    // Its own relay ports and data folder, so a `./sesh up` already running elsewhere is left alone.
+    const relayPort = await freePortRange(3);
+    const up = start(
+      "chain",
+      process.execPath,
+      [upScript, "--port", String(port), "--relay-port", String(relayPort), "--dev-dir", devDir],
+      { env: { ...process.env, FORCE_COLOR: "0" } },
+    );
     procs.push(up);
     await waitFor(
       "the local network",
@@ -231,6 +254,7 @@ export async function startStack(): Promise<Stack> {
   const timings: Record<string, number> = {};
   let context: BrowserContext | undefined;
   const userDataDir = mkdtempSync(path.join(tmpdir(), "sesh-portal-e2e-"));
+  const devDir = mkdtempSync(path.join(tmpdir(), "sesh-portal-e2e-dev-"));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -238,6 +262,7 @@ export async function startStack(): Promise<Stack> {
     await context?.close().catch(() => undefined);
     for (const p of [...procs].reverse()) await stopProc(p);
     rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(devDir, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     void stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -249,7 +274,7 @@ export async function startStack(): Promise<Stack> {
     if (!existsSync(path.join(appDir, ".next", "BUILD_ID"))) {
       throw new Error("No production build: run `pnpm --filter @sesh/staking-portal build` first.");
     }
-    const { rpcUrl, addresses } = await startChain(procs, timings);
+    const { rpcUrl, addresses } = await startChain(procs, timings, devDir);
 
     const webPort = await freePort();
     const webUrl = `http://${HOST}:${webPort}`;
