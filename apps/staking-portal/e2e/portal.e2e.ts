@@ -344,13 +344,13 @@ describe("staking portal", { concurrency: false }, () => {
       assert.match(text, /5%/);
       assert.match(text, /\b9\b/);
       assert.match(text, /1,388\.88 SESH/);
+      await shot("05-nodes");
       await page.getByLabel("Only nodes with open slots").check();
       await textOf(page.locator(".pager"), /1–1 of 1 node/);
       await page.getByLabel("Max fee (%)").fill("1");
       await page.getByText("No node matches these filters").waitFor();
       await page.getByLabel("Max fee (%)").fill("");
       await textOf(page.locator(".pager"), /1–1 of 1 node/);
-      await shot("05-nodes");
     });
   });
 

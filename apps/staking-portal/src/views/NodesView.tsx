@@ -266,7 +266,7 @@ function NodeTable({ nodes }: { nodes: Node[] }) {
                 <td>
                   <StateBadge state={node.state} />
                 </td>
-                <td className="mono small" title={node.operator}>
+                <td className="mono small nowrap" title={node.operator}>
                   {shortAddress(node.operator)}
                 </td>
                 <td className="right">{formatBps(node.feeBps)}</td>
