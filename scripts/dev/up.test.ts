@@ -48,7 +48,8 @@ async function up(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const manifest = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8"));
   assert.equal(manifest.scripts.up, "node scripts/dev/up.ts");
   let output = "";
-  const child = spawn(process.execPath, [path.join(repoRoot, "scripts/dev/up.ts"), ...args], {
+  // The portal has its own end-to-end suite; these tests cover the chain, deploy, accounts and relays.
+  const child = spawn(process.execPath, [path.join(repoRoot, "scripts/dev/up.ts"), "--no-portal", ...args], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: "1", HARDHAT_DISABLE_TELEMETRY: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],

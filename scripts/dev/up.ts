@@ -1,16 +1,16 @@
 /**
  * `./sesh up`: the whole SESH network on this machine. Starts a local chain (anvil: every transaction
- * mined at once, and an empty block every second), deploys and funds every contract with the real deploy command,
- * gives the test accounts SESH, writes the SDK address book for chain 31337, registers and starts three
- * relays (`sesh-node`), prints what runs where and how to send a message through the relays, and keeps
- * running until Ctrl-C, then stops everything.
+ * mined at once, and an empty block every second), deploys and funds every contract with the real deploy
+ * command, gives the test accounts SESH, writes the SDK address book for chain 31337, registers and starts
+ * three relays (`sesh-node`), serves the staking portal, prints what runs where and how to send a message
+ * through the relays, and keeps running until Ctrl-C, then stops everything.
  *
- *   node scripts/dev/up.ts [--port 8545] [--relay-port 7451] [--dev-dir .dev] [--exit-after-ready]
+ *   node scripts/dev/up.ts [--port 8545] [--relay-port 7451] [--portal-port 3000] [--no-portal]
+ *                          [--dev-dir .dev] [--exit-after-ready]
  *
- * Environment: SESH_CHAIN_PORT (like --port), SESH_RELAY_PORT (like --relay-port), SESH_DEV_DIR (like
- * --dev-dir: where the relays' and clients' data go, git-ignored), SESH_EXIT_AFTER_READY=1 (like
- * --exit-after-ready, for CI). Services are supervisor children: later ones (the portal) are added the
- * same way.
+ * Environment: SESH_CHAIN_PORT, SESH_RELAY_PORT, SESH_PORTAL_PORT, SESH_NO_PORTAL=1, SESH_DEV_DIR (where
+ * the relays' and clients' data go, git-ignored) and SESH_EXIT_AFTER_READY=1 (for CI) do what the flags
+ * do. Every service is a supervisor child.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -21,6 +21,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import type { DeploymentRecord } from "../codegen.ts";
 import { ANVIL_MNEMONIC, anvilArgs, anvilBinary, portInUse, repoRoot, waitForRpc } from "./anvil.ts";
+import { DEFAULT_PORTAL_PORT, startPortal } from "./portal.ts";
 import { DEFAULT_RELAY_PORT, RELAY_COUNT, relayInstructions, startLocalRelays } from "./relays.ts";
 import { createSupervisor } from "./supervisor.ts";
 
@@ -45,6 +46,8 @@ async function main(): Promise<number> {
       "relay-port": { type: "string", default: process.env.SESH_RELAY_PORT ?? String(DEFAULT_RELAY_PORT) },
       "dev-dir": { type: "string", default: process.env.SESH_DEV_DIR ?? path.join(repoRoot, ".dev") },
       "exit-after-ready": { type: "boolean", default: process.env.SESH_EXIT_AFTER_READY === "1" },
+      "portal-port": { type: "string", default: process.env.SESH_PORTAL_PORT ?? String(DEFAULT_PORTAL_PORT) },
+      "no-portal": { type: "boolean", default: process.env.SESH_NO_PORTAL === "1" },
     },
   });
   const port = Number(values.port);
@@ -56,6 +59,10 @@ async function main(): Promise<number> {
     throw new UpError(
       `--relay-port must be a port number from 1 to ${65536 - RELAY_COUNT}, not "${values["relay-port"]}".`,
     );
+  }
+  const portalPort = Number(values["portal-port"]);
+  if (!Number.isInteger(portalPort) || portalPort < 1 || portalPort > 65535) {
+    throw new UpError(`--portal-port must be a port number from 1 to 65535, not "${values["portal-port"]}".`);
   }
   const devDir = path.resolve(values["dev-dir"]);
   const rpcUrl = `http://${HOST}:${port}`;
@@ -95,6 +102,12 @@ async function main(): Promise<number> {
           `Port ${p} on ${HOST}, needed by the relays (ports ${relayPort} to ${relayPort + RELAY_COUNT - 1}), is already in use. Stop that process, or move the relays: ./sesh up --relay-port ${relayPort + 10}`,
         );
       }
+    }
+
+    if (!values["no-portal"] && (await portInUse(HOST, portalPort))) {
+      throw new UpError(
+        `Port ${portalPort} on ${HOST}, needed by the staking portal, is already in use. Stop that process, or move the portal: ./sesh up --portal-port ${portalPort + 1} (or leave it out: --no-portal)`,
+      );
     }
 
     say(`starting the local chain on ${rpcUrl}`);
@@ -147,9 +160,16 @@ async function main(): Promise<number> {
       basePort: relayPort,
       devDir,
     });
+    const portalUrl = values["no-portal"]
+      ? undefined
+      : await startPortal({ supervisor, rpcUrl, chainId: CHAIN_ID, record, port: portalPort, say });
     printSummary({ rpcUrl, record, accounts, color: supervisor.color, write: (line) => say(line) });
     for (const line of relayInstructions(relays, rpcUrl, devDir)) say(line ? `  ${line}` : "");
     say("");
+    if (portalUrl) {
+      say(`  staking portal: ${portalUrl}  (connect the "Development wallet" to act as a test account)`);
+      say("");
+    }
 
     if (values["exit-after-ready"]) {
       await shutdown("--exit-after-ready: stopping", 0);

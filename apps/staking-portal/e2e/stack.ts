@@ -180,7 +180,16 @@ async function startChain(
     const up = start(
       "chain",
       process.execPath,
-      [upScript, "--port", String(port), "--relay-port", String(relayPort), "--dev-dir", devDir],
+      [
+        upScript,
+        "--port",
+        String(port),
+        "--relay-port",
+        String(relayPort),
+        "--dev-dir",
+        devDir,
+        "--no-portal",
+      ],
       { env: { ...process.env, FORCE_COLOR: "0" } },
     );
     procs.push(up);
