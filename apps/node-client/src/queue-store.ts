@@ -31,6 +31,15 @@ export interface QueueStore {
   /** Deletes expired messages; returns how many. */
   expire(): number;
   counts(): { queues: number; messages: number };
+  /**
+   * Remembers an accepted onion packet id until `expiresAt`, so the relay refuses a replay of it after
+   * a restart too; resolves once durable (group-committed with the other writes).
+   */
+  rememberPacket(packetId: Buffer, expiresAt: number): Promise<void>;
+  /** The remembered packet ids that have not expired at `now`. */
+  rememberedPackets(now: number): { packetId: Buffer; expiresAt: number }[];
+  /** Forgets packet ids that expired before `now`; resolves with how many. */
+  forgetExpiredPackets(now: number): Promise<number>;
   close(): void;
 }
 
@@ -39,6 +48,8 @@ export const MSG_ID_SIZE = 16;
 
 interface Pending {
   run: () => unknown;
+  /** Runs inside its own savepoint, so that a refusal (QUOTA, …) leaves the rest of the batch. */
+  isolated: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -78,6 +89,11 @@ export function createQueueStore(
     CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (recipient_id, seq);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (recipient_id, msg_id);
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+    CREATE TABLE IF NOT EXISTS seen_packets (
+      packet_id BLOB PRIMARY KEY,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS seen_packets_by_expiry ON seen_packets (expires_at);
   `);
 
   const sql = {
@@ -100,6 +116,9 @@ export function createQueueStore(
     expire: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
     countQueues: db.prepare("SELECT count(*) AS n FROM queues"),
     countMessages: db.prepare("SELECT count(*) AS n FROM messages"),
+    insertSeen: db.prepare("INSERT OR REPLACE INTO seen_packets (packet_id, expires_at) VALUES (?, ?)"),
+    seen: db.prepare("SELECT packet_id, expires_at FROM seen_packets WHERE expires_at >= ?"),
+    expireSeen: db.prepare("DELETE FROM seen_packets WHERE expires_at < ?"),
   } satisfies Record<string, StatementSync>;
 
   let pending: Pending[] = [];
@@ -113,6 +132,11 @@ export function createQueueStore(
     try {
       db.exec("BEGIN IMMEDIATE");
       for (const op of batch) {
+        if (!op.isolated) {
+          // Cannot be refused; a database error fails the whole batch below.
+          results.push({ ok: true, value: op.run() });
+          continue;
+        }
         // A savepoint per operation: one failing operation (QUOTA, …) leaves the others in the batch.
         db.exec("SAVEPOINT op");
         try {
@@ -144,10 +168,14 @@ export function createQueueStore(
     });
   }
 
-  function write<T>(run: () => T): Promise<T> {
+  /**
+   * Queues `run` for the next group commit and resolves with its result only after that commit: the
+   * batch is flushed once the current turn of the event loop has added what arrived with it.
+   */
+  function write<T>(run: () => T, isolated = true): Promise<T> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
     return new Promise<T>((resolve, reject) => {
-      pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      pending.push({ run, isolated, resolve: resolve as (v: unknown) => void, reject });
       if (pending.length === 1) setImmediate(flush);
     });
   }
@@ -241,6 +269,20 @@ export function createQueueStore(
       return Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
     },
     counts,
+    rememberPacket(packetId, expiresAt) {
+      return write(() => {
+        sql.insertSeen.run(packetId, expiresAt);
+      }, false);
+    },
+    rememberedPackets(t) {
+      return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
+        packetId: Buffer.from(row.packet_id),
+        expiresAt: Number(row.expires_at),
+      }));
+    },
+    forgetExpiredPackets(t) {
+      return write(() => Number((sql.expireSeen.run(t) as { changes: number | bigint }).changes), false);
+    },
     close() {
       if (closed) return;
       flush();

@@ -13,6 +13,7 @@ import {
   SERVER_KEEP_ALIVE_MS,
 } from "./http-util.ts";
 import type { NodeKeys } from "./keys.ts";
+import { createLinkAuth, parseRelayAuthHeader } from "./link-auth.ts";
 import {
   BLOCK_SIZE,
   checkPacketFraming,
@@ -24,7 +25,7 @@ import {
 } from "./onion.ts";
 import { createQueueService } from "./queue-service.ts";
 import type { QueueStore } from "./queue-store.ts";
-import { parseRelayAuth, RELAY_AUTH_HEADER, signRelayRequest, verifyRelayAuth } from "./relay-auth.ts";
+import { RELAY_AUTH_HEADER, verifyRelayAuth } from "./relay-auth.ts";
 import { createReplayCache } from "./replay.ts";
 import type { StakeView, StakeViewStatus, ViewNode } from "./stake-view.ts";
 
@@ -93,15 +94,26 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const nodeId = keys.nodeId;
   const ownId = keys.ed25519Public;
   const replay = createReplayCache(options.onion.replayCacheSize, now);
+  // Packet ids accepted before a restart are refused until they expire, like any other replay.
+  const remembered = queueStore.rememberedPackets(now());
+  for (const { packetId, expiresAt } of remembered) replay.restore(packetId.toString("latin1"), expiresAt);
+  if (remembered.length > 0) logger.info({ msg: "replay cache restored", packetIds: remembered.length });
+  const linkAuth = createLinkAuth(keys);
   const queueService = createQueueService(common, queueStore, ownId, { now });
-  const agent = createKeepAliveAgent(64);
+  const agent = createKeepAliveAgent(256, 256);
+  const relayUrls = new Map<string, URL>();
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
   let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
   metrics.provide("replayCacheEntries", () => replay.size);
-  const sweepTimer = setInterval(() => replay.sweep(), 10_000);
+  const sweepTimer = setInterval(() => {
+    replay.sweep();
+    queueStore.forgetExpiredPackets(now()).catch((error: unknown) => {
+      if (!closing) logger.error({ msg: "forgetting expired packet ids failed", err: error });
+    });
+  }, 10_000);
   sweepTimer.unref();
 
   function serving(): ServingState {
@@ -198,9 +210,15 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       logger.debug({ msg: "next hop not Active", next: nextId });
       return sealErrorResponse(layer, "NEXT_HOP_NOT_ACTIVE");
     }
-    const auth = signRelayRequest(ownId, keys.ed25519Private, next.ed25519Key, layer.packet, now());
+    let url = relayUrls.get(next.endpoint);
+    if (!url) {
+      url = endpointUrl(next.endpoint, "/v1/relay");
+      if (relayUrls.size >= 4096) relayUrls.clear();
+      relayUrls.set(next.endpoint, url);
+    }
+    const auth = linkAuth.header(next, layer.packet, now());
     try {
-      const res = await postBinary(endpointUrl(next.endpoint, "/v1/relay"), layer.packet, {
+      const res = await postBinary(url, layer.packet, {
         agent,
         headers: { [RELAY_AUTH_HEADER]: auth },
         timeoutMs: options.onion.forwardTimeoutMs,
@@ -248,10 +266,10 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         req.resume();
         throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
       }
-      let auth: ReturnType<typeof parseRelayAuth> | undefined;
+      let auth: ReturnType<typeof parseRelayAuthHeader> | undefined;
       let sender: ViewNode | undefined;
       if (role === "relay") {
-        auth = parseRelayAuth(req.headers[RELAY_AUTH_HEADER] as string | undefined);
+        auth = parseRelayAuthHeader(req.headers[RELAY_AUTH_HEADER] as string | undefined);
         sender = stakeView.activeNode(auth.sender);
         if (!sender) {
           req.resume();
@@ -262,7 +280,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         }
       }
       const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
-      if (auth && sender)
+      if (auth?.version === 2 && sender) linkAuth.verify(auth, sender, body, now());
+      else if (auth?.version === 1 && sender)
         verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now(), sender.ed25519KeyObject);
       const { packetId } = checkPacketFraming(body);
       if (replay.has(packetId)) throw new RelayError("REPLAYED");
@@ -270,11 +289,17 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       const added = replay.add(layer.packetId, layer.expiresAt);
       if (added === "replayed") throw new RelayError("REPLAYED");
       if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
+      // The id is durable before the packet has any effect; a queue write issued after it commits in
+      // the same transaction or a later one.
+      const persisted = queueStore.rememberPacket(Buffer.from(layer.packetId, "latin1"), layer.expiresAt);
       let response: Buffer;
       if (layer.kind === "deliver") {
-        response = sealDeliverResponse(layer, await queueService.handle(layer.payload));
+        const answer = queueService.handle(layer.payload);
+        await persisted;
+        response = sealDeliverResponse(layer, await answer);
         result = "delivered";
       } else {
+        await persisted;
         response = await forward(layer);
         result = "forwarded";
       }
