@@ -123,8 +123,8 @@ export function createLinkAuth(
     hash("sha256", body, "buffer").copy(inner, at + 8);
     const outer = Buffer.allocUnsafe(BLOCK + 32);
     key.outerPad.copy(outer, 0);
-    hash("sha256", inner, "buffer").copy(outer, BLOCK);
-    return hash("sha256", outer, "buffer");
+    crypto.sha256(inner).copy(outer, BLOCK);
+    return crypto.sha256(outer);
   }
 
   return {

@@ -1,7 +1,7 @@
-import { hkdfSync, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { readU64, toHex, writeU64 } from "./bytes.ts";
 import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
-import { type OnionCrypto, onionCrypto, TAG_SIZE, x25519Scalar } from "./onion-crypto.ts";
+import { hkdfSha256, type OnionCrypto, onionCrypto, TAG_SIZE, x25519Scalar } from "./onion-crypto.ts";
 
 /**
  * Onion packets. Every packet and every response on the wire is exactly one 16,384-byte block.
@@ -87,17 +87,24 @@ interface LayerCommon {
   readonly responseLength: number;
 }
 
-function deriveKeys(shared: Buffer, ephemeral: Uint8Array, nodeKey: Uint8Array): [Buffer, Buffer] {
+function deriveKeys(
+  crypto: OnionCrypto,
+  shared: Buffer,
+  ephemeral: Uint8Array,
+  nodeKey: Uint8Array,
+): [Buffer, Buffer] {
   const salt = Buffer.allocUnsafe(64);
   salt.set(ephemeral, 0);
   salt.set(nodeKey, 32);
-  const okm = Buffer.from(hkdfSync("sha256", shared, salt, HKDF_INFO, 64));
+  const okm = hkdfSha256(crypto, shared, salt, HKDF_INFO, 64);
   return [okm.subarray(0, 32), okm.subarray(32, 64)];
 }
 
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE + ROUTING_SIZE);
+
+/** True when every byte is zero (a memcmp; the bytes are at most a block and a routing header long). */
 function isZero(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
+  return bytes.equals(ZERO_BLOCK.subarray(0, bytes.length));
 }
 
 /**
@@ -141,7 +148,7 @@ export function wrapOnion(
     const ephemeral = crypto.x25519Pair();
     const shared = crypto.x25519(ephemeral.scalar, hopKey);
     if (!shared) throw new RangeError(`hop ${i + 1}'s onion key is not a usable X25519 key`);
-    const [requestKey, responseKey] = deriveKeys(shared, ephemeral.publicKey, hopKey);
+    const [requestKey, responseKey] = deriveKeys(crypto, shared, ephemeral.publicKey, hopKey);
     responseKeys[i] = responseKey;
     packet[start] = ONION_VERSION;
     ephemeral.publicKey.copy(packet, start + 1);
@@ -192,7 +199,7 @@ export function peelOnion(
   const shared = crypto.x25519(x25519Scalar(identity.x25519Private), ephemeral);
   if (!shared)
     throw new RelayError("WRONG_KEY", "WRONG_KEY: the packet's ephemeral key is not a usable X25519 key");
-  const [requestKey, responseKey] = deriveKeys(shared, ephemeral, identity.x25519Public);
+  const [requestKey, responseKey] = deriveKeys(crypto, shared, ephemeral, identity.x25519Public);
   // The plaintext is routing | inner; the bytes after it stay zero, the next hop's padding.
   const out = Buffer.alloc(ROUTING_SIZE + BLOCK_SIZE);
   const opened = crypto.open(

@@ -33,7 +33,8 @@ export interface QueueStore {
   counts(): { queues: number; messages: number };
   /**
    * Remembers an accepted onion packet id until `expiresAt`, so the relay refuses a replay of it after
-   * a restart too; resolves once durable (group-committed with the other writes).
+   * a restart too; resolves once committed (group-committed with the other writes). The commit
+   * survives kill -9; it is synced to disk with the next queue write (or the next checkpoint).
    */
   rememberPacket(packetId: Buffer, expiresAt: number): Promise<void>;
   /** The remembered packet ids that have not expired at `now`. */
@@ -46,10 +47,15 @@ export interface QueueStore {
 export const QUEUE_ID_SIZE = 24;
 export const MSG_ID_SIZE = 16;
 
+const ISOLATED_DURABLE = { isolated: true, durable: true };
+const PACKET_ID = { isolated: false, durable: false };
+
 interface Pending {
   run: () => unknown;
   /** Runs inside its own savepoint, so that a refusal (QUOTA, …) leaves the rest of the batch. */
   isolated: boolean;
+  /** Needs the configured durability (synchronous=full: an fsync); else surviving kill -9 is enough. */
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -86,7 +92,10 @@ export function createQueueStore(
       created_at INTEGER NOT NULL,
       expires_at INTEGER NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (recipient_id, seq);
+    -- Covers the quota count and the oldest-message lookup: expires_at sits after the body in the
+    -- row, so reading it from the table would walk every body's overflow pages.
+    DROP INDEX IF EXISTS messages_by_queue;
+    CREATE INDEX IF NOT EXISTS messages_by_queue_expiry ON messages (recipient_id, seq, expires_at);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (recipient_id, msg_id);
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
     CREATE TABLE IF NOT EXISTS seen_packets (
@@ -123,6 +132,7 @@ export function createQueueStore(
 
   let pending: Pending[] = [];
   let closed = false;
+  let synchronousFull = synchronous === "full";
 
   function flush(): void {
     const batch = pending;
@@ -130,6 +140,13 @@ export function createQueueStore(
     if (batch.length === 0) return;
     const results: { ok: boolean; value: unknown }[] = [];
     try {
+      // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
+      // the next full commit syncs it along); any queue write in the batch makes it a full commit.
+      const full = synchronous === "full" && batch.some((op) => op.durable);
+      if (full !== synchronousFull) {
+        db.exec(`PRAGMA synchronous = ${full ? "FULL" : "NORMAL"}`);
+        synchronousFull = full;
+      }
       db.exec("BEGIN IMMEDIATE");
       for (const op of batch) {
         if (!op.isolated) {
@@ -172,10 +189,13 @@ export function createQueueStore(
    * Queues `run` for the next group commit and resolves with its result only after that commit: the
    * batch is flushed once the current turn of the event loop has added what arrived with it.
    */
-  function write<T>(run: () => T, isolated = true): Promise<T> {
+  function write<T>(
+    run: () => T,
+    kind: { isolated: boolean; durable: boolean } = ISOLATED_DURABLE,
+  ): Promise<T> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
     return new Promise<T>((resolve, reject) => {
-      pending.push({ run, isolated, resolve: resolve as (v: unknown) => void, reject });
+      pending.push({ run, ...kind, resolve: resolve as (v: unknown) => void, reject });
       if (pending.length === 1) setImmediate(flush);
     });
   }
@@ -272,7 +292,7 @@ export function createQueueStore(
     rememberPacket(packetId, expiresAt) {
       return write(() => {
         sql.insertSeen.run(packetId, expiresAt);
-      }, false);
+      }, PACKET_ID);
     },
     rememberedPackets(t) {
       return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
@@ -281,7 +301,7 @@ export function createQueueStore(
       }));
     },
     forgetExpiredPackets(t) {
-      return write(() => Number((sql.expireSeen.run(t) as { changes: number | bigint }).changes), false);
+      return write(() => Number((sql.expireSeen.run(t) as { changes: number | bigint }).changes), PACKET_ID);
     },
     close() {
       if (closed) return;
