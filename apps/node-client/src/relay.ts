@@ -14,6 +14,7 @@ import {
 } from "./http-util.ts";
 import type { NodeKeys } from "./keys.ts";
 import { createLinkAuth, parseRelayAuthHeader } from "./link-auth.ts";
+import { createMemoryGuard } from "./memory-guard.ts";
 import {
   BLOCK_SIZE,
   checkPacketFraming,
@@ -64,6 +65,8 @@ export interface RelayStatus {
     readonly replayCacheCapacity: number;
     readonly uptimeSeconds: number;
     readonly shuttingDown: boolean;
+    /** Resident memory and its JavaScript share, in MiB. */
+    readonly memory: { readonly rss: number; readonly heapUsed: number; readonly buffers: number };
   };
 }
 
@@ -80,6 +83,12 @@ export interface Relay {
 }
 
 type Role = "entry" | "relay";
+
+function memoryMiB(): RelayStatus["relay"]["memory"] {
+  const m = process.memoryUsage();
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), buffers: mib(m.arrayBuffers) };
+}
 
 interface Bucket {
   tokens: number;
@@ -102,6 +111,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const queueService = createQueueService(common, queueStore, ownId, { now });
   const agent = createKeepAliveAgent(256, 256);
   const relayUrls = new Map<string, URL>();
+  const memoryGuard = createMemoryGuard();
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
@@ -163,6 +173,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         replayCacheCapacity: replay.capacity,
         uptimeSeconds: Math.round((now() - startedAt) / 1000),
         shuttingDown: closing !== undefined,
+        memory: memoryMiB(),
       },
     };
   }
@@ -329,6 +340,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       metrics.inFlight.set(inFlight);
       metrics.packets.inc({ role, result });
       metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      memoryGuard.handled();
       if (inFlight === 0) idle?.();
     }
   }
@@ -436,6 +448,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       await closed;
       agent.destroy();
       clearInterval(sweepTimer);
+      memoryGuard.stop();
       logger.info({ msg: "relay stopped" });
     })();
     return closing;
