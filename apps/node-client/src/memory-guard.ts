@@ -8,7 +8,10 @@ let collector: CollectGarbage | undefined;
 function garbageCollector(): CollectGarbage | undefined {
   if (collector) return collector;
   const exposed = (globalThis as { gc?: CollectGarbage }).gc;
-  if (exposed) return (collector = exposed);
+  if (exposed) {
+    collector = exposed;
+    return collector;
+  }
   try {
     setFlagsFromString("--expose-gc");
     collector = runInNewContext("gc") as CollectGarbage;
