@@ -1,10 +1,17 @@
 import { createServer, request } from "node:http";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir, testCommon } from "./_test/common.ts";
 import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
-import { makeTestNode, withState } from "./_test/nodes.ts";
+import { createMemoryRegistrySource, makeTestNode, withState } from "./_test/nodes.ts";
 import { RelayError } from "./errors.ts";
+import { generateNodeKeys, type NodeKeys } from "./keys.ts";
+import { createLinkAuth } from "./link-auth.ts";
 import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
+import { createQueueStore } from "./queue-store.ts";
+import { createRelay } from "./relay.ts";
 import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
+import { createStakeView } from "./stake-view.ts";
 
 /** POSTs raw bytes and returns status and body. */
 function post(
@@ -134,6 +141,80 @@ describe("relay network (in-process)", () => {
     const ok = await post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: fromA });
     expect(ok.status).toBe(200);
     expect(ok.body.length).toBe(BLOCK_SIZE);
+  });
+
+  it("accepts v2 link requests only from nodes Active in its view, tagged with their own key", async () => {
+    network = await startTestNetwork(3);
+    const [a, b] = network.relays;
+    const toB = { ed25519Key: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public };
+    const packetFor = () =>
+      wrapOnion(
+        [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+        Buffer.from("x"),
+        Date.now() + 60_000,
+      ).packet;
+    const send = (packet: Buffer, header: string) =>
+      post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: header });
+    // A node that is not in the registry at all.
+    const stranger = makeTestNode();
+    let packet = packetFor();
+    const res1 = await send(packet, createLinkAuth(stranger.keys).header(toB, packet, Date.now()));
+    expect([res1.status, errorCode(res1.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    // A stranger naming A as the sender.
+    const forged = createLinkAuth(stranger.keys)
+      .header(toB, packet, Date.now())
+      .replace(stranger.keys.nodeId, a!.keys.nodeId);
+    const res2 = await send(packet, forged);
+    expect([res2.status, errorCode(res2.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    // A itself: accepted.
+    const fromA = createLinkAuth(a!.keys);
+    const res3 = await send(packet, fromA.header(toB, packet, Date.now()));
+    expect([res3.status, res3.body.length]).toEqual([200, BLOCK_SIZE]);
+    // A once it requested exit (Exiting in B's view): refused, with a correct tag.
+    await network.setRecords(network.records.map((r) => (r === a!.record ? withState(r, "Exiting") : r)));
+    packet = packetFor();
+    const res4 = await send(packet, fromA.header(toB, packet, Date.now()));
+    expect([res4.status, errorCode(res4.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    expect(JSON.parse(res4.body.toString()).error.message).toMatch(/not Active in this relay's stake view/);
+  });
+
+  it("refuses a packet replayed after a restart", async () => {
+    const dir = await tempDir();
+    const keys: NodeKeys = generateNodeKeys();
+    const record = makeTestNode({ keys, endpoint: "127.0.0.1:1" }).record;
+    async function start() {
+      const common = testCommon((o) => {
+        o.listen = { host: "127.0.0.1", port: 0 };
+      });
+      const view = createStakeView(common, createMemoryRegistrySource([record]));
+      await view.start();
+      const store = createQueueStore(common, join(dir.path, "queues.sqlite"));
+      const relay = createRelay(common, { stakeView: view, keys, queueStore: store });
+      const { url } = await relay.listen();
+      return {
+        url,
+        async stop() {
+          await relay.close();
+          await view.stop();
+          store.close();
+        },
+      };
+    }
+    const hop = [{ nodeId: keys.ed25519Public, x25519Key: keys.x25519Public }];
+    const { packet } = wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000);
+    try {
+      let running = await start();
+      expect((await post(`${running.url}/v1/onion`, packet)).status).toBe(200);
+      await running.stop();
+      running = await start();
+      const replayed = await post(`${running.url}/v1/onion`, packet);
+      expect([replayed.status, errorCode(replayed.body)]).toEqual([409, "REPLAYED"]);
+      const fresh = wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000).packet;
+      expect((await post(`${running.url}/v1/onion`, fresh)).status).toBe(200);
+      await running.stop();
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it("rejects a replayed packet", async () => {
