@@ -45,6 +45,10 @@ export interface LinkAuth {
   header(peer: LinkPeer, body: Buffer, time: number): string;
   /** Checks a v2 header from `sender` (which the caller found Active) over `body`; throws UNAUTHENTICATED. */
   verify(auth: Extract<ParsedRelayAuth, { version: 2 }>, sender: LinkPeer, body: Buffer, now: number): void;
+  /** The raw tag of a request to `peer` at `time` carrying `body` (what the header carries). */
+  tag(peer: LinkPeer, body: Buffer, time: number): Buffer;
+  /** Checks a raw tag from `sender` over `body` at `time`; throws UNAUTHENTICATED. */
+  verifyTag(sender: LinkPeer, time: number, tag: Buffer, body: Buffer, now: number): void;
   /** Link keys currently held. */
   readonly size: number;
 }
@@ -127,26 +131,35 @@ export function createLinkAuth(
     return crypto.sha256(outer);
   }
 
+  function verifyTag(sender: LinkPeer, time: number, tag: Buffer, body: Buffer, now: number): void {
+    if (Math.abs(now - time) > RELAY_AUTH_WINDOW_MS) {
+      throw new RelayError(
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED: the relay request's timestamp is outside the 30 s window; check the clocks",
+      );
+    }
+    const expected = mac(linkKey("in", sender), sender.ed25519Key, ownId, time, body);
+    if (tag.length !== MAC_SIZE || !timingSafeEqual(expected, tag)) {
+      throw new RelayError(
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED: the relay request's tag does not verify for the sending node's registered key",
+      );
+    }
+  }
+
+  function tag(peer: LinkPeer, body: Buffer, time: number): Buffer {
+    return mac(linkKey("out", peer), ownId, peer.ed25519Key, time, body);
+  }
+
   return {
     header(peer, body, time) {
-      const tag = mac(linkKey("out", peer), ownId, peer.ed25519Key, time, body);
-      return `v2 ${ownId.toString("hex")} ${time} ${toB64url(tag)}`;
+      return `v2 ${ownId.toString("hex")} ${time} ${toB64url(tag(peer, body, time))}`;
     },
     verify(auth, sender, body, now) {
-      if (Math.abs(now - auth.time) > RELAY_AUTH_WINDOW_MS) {
-        throw new RelayError(
-          "UNAUTHENTICATED",
-          "UNAUTHENTICATED: the relay request's timestamp is outside the 30 s window; check the clocks",
-        );
-      }
-      const expected = mac(linkKey("in", sender), sender.ed25519Key, ownId, auth.time, body);
-      if (!timingSafeEqual(expected, auth.mac)) {
-        throw new RelayError(
-          "UNAUTHENTICATED",
-          "UNAUTHENTICATED: the relay request's tag does not verify for the sending node's registered key",
-        );
-      }
+      verifyTag(sender, auth.time, auth.mac, body, now);
     },
+    tag,
+    verifyTag,
     get size() {
       return cache.size;
     },
