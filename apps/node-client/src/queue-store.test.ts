@@ -177,4 +177,20 @@ describe("queue store", () => {
     expect(await reopened.forgetExpiredPackets(t)).toBe(2);
     expect(reopened.rememberedPackets(0)).toHaveLength(3);
   });
+
+  it("on close, answers the batch being committed and commits what is still pending", async () => {
+    const { store, path, common } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    const first = Array.from({ length: 30 }, (_, i) => code(store.put(senderId, Buffer.from(`a${i}`))));
+    // Let the first batch leave for the writer thread, then queue more behind it.
+    await new Promise((r) => setImmediate(r));
+    const second = Array.from({ length: 5 }, (_, i) => code(store.put(senderId, Buffer.from(`b${i}`))));
+    store.close();
+    expect(await Promise.all([...first, ...second])).toEqual(Array.from({ length: 35 }, () => "ok"));
+    expect(await code(store.put(senderId, Buffer.from("late")))).toBe("SHUTTING_DOWN");
+    const reopened = createQueueStore(common, path);
+    cleanups.push(() => reopened.close());
+    expect(reopened.counts().messages).toBe(35);
+    expect(reopened.fetch(recipientId)?.body.toString()).toBe("a0");
+  });
 });

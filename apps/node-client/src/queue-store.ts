@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
+import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.ts";
+import type { WriterAnswer, WriterData, WriterMessage } from "./queue-writer.ts";
 
 /** A message waiting in a queue. */
 export interface StoredMessage {
@@ -47,16 +50,11 @@ export interface QueueStore {
 export const QUEUE_ID_SIZE = 24;
 export const MSG_ID_SIZE = 16;
 
-const ISOLATED_DURABLE = { isolated: true, durable: true };
-const PACKET_ID = { isolated: false, durable: false };
-
 interface Pending {
-  run: () => unknown;
-  /** Runs inside its own savepoint, so that a refusal (QUOTA, …) leaves the rest of the batch. */
-  isolated: boolean;
+  op: WriteOp;
   /** Needs the configured durability (synchronous=full: an fsync); else surviving kill -9 is enough. */
   durable: boolean;
-  resolve: (value: unknown) => void;
+  resolve: (value: number | undefined) => void;
   reject: (error: unknown) => void;
 }
 
@@ -64,6 +62,9 @@ interface Pending {
  * Opens (or creates) the queue database at `path`. Writes are group-committed: operations arriving
  * together share one transaction and one fsync, and each is acknowledged only after its transaction
  * committed, so an acknowledged write survives kill -9 (and, with synchronous=full, power loss).
+ * A file database commits on a writer thread (queue-writer.ts), so the relay keeps serving while
+ * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
+ * connection and see every committed write.
  */
 export function createQueueStore(
   common: Common,
@@ -98,105 +99,148 @@ export function createQueueStore(
     CREATE INDEX IF NOT EXISTS messages_by_queue_expiry ON messages (recipient_id, seq, expires_at);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (recipient_id, msg_id);
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+    -- Ordered by expiry: ids are only inserted, loaded at start and dropped once expired.
     CREATE TABLE IF NOT EXISTS seen_packets (
-      packet_id BLOB PRIMARY KEY,
-      expires_at INTEGER NOT NULL
+      expires_at INTEGER NOT NULL,
+      packet_id BLOB NOT NULL,
+      PRIMARY KEY (expires_at, packet_id)
     ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS seen_packets_by_expiry ON seen_packets (expires_at);
   `);
 
   const sql = {
-    insertQueue: db.prepare(
-      "INSERT INTO queues (recipient_id, sender_id, recipient_key, created_at) VALUES (?, ?, ?, ?)",
-    ),
     recipientKey: db.prepare("SELECT recipient_key FROM queues WHERE recipient_id = ?"),
-    queueBySender: db.prepare("SELECT recipient_id FROM queues WHERE sender_id = ?"),
     countUndelivered: db.prepare(
       "SELECT count(*) AS n FROM messages WHERE recipient_id = ? AND expires_at > ?",
-    ),
-    insertMessage: db.prepare(
-      "INSERT INTO messages (recipient_id, msg_id, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
     ),
     oldest: db.prepare(
       "SELECT msg_id, body, created_at FROM messages WHERE recipient_id = ? AND expires_at > ? ORDER BY seq LIMIT 1",
     ),
-    deleteMessage: db.prepare("DELETE FROM messages WHERE recipient_id = ? AND msg_id = ?"),
-    deleteQueue: db.prepare("DELETE FROM queues WHERE recipient_id = ?"),
     expire: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
     countQueues: db.prepare("SELECT count(*) AS n FROM queues"),
     countMessages: db.prepare("SELECT count(*) AS n FROM messages"),
-    insertSeen: db.prepare("INSERT OR REPLACE INTO seen_packets (packet_id, expires_at) VALUES (?, ?)"),
     seen: db.prepare("SELECT packet_id, expires_at FROM seen_packets WHERE expires_at >= ?"),
-    expireSeen: db.prepare("DELETE FROM seen_packets WHERE expires_at < ?"),
   } satisfies Record<string, StatementSync>;
+  const limits: WriteLimits = { messageTtlMs, maxMessages };
+  let localWrites: ReturnType<typeof prepareWrites> | undefined;
+  const localState = { full: synchronous === "full" };
 
   let pending: Pending[] = [];
+  let scheduled = false;
   let closed = false;
-  let synchronousFull = synchronous === "full";
-
-  function flush(): void {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    const results: { ok: boolean; value: unknown }[] = [];
-    try {
-      // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
-      // the next full commit syncs it along); any queue write in the batch makes it a full commit.
-      const full = synchronous === "full" && batch.some((op) => op.durable);
-      if (full !== synchronousFull) {
-        db.exec(`PRAGMA synchronous = ${full ? "FULL" : "NORMAL"}`);
-        synchronousFull = full;
-      }
-      db.exec("BEGIN IMMEDIATE");
-      for (const op of batch) {
-        if (!op.isolated) {
-          // Cannot be refused; a database error fails the whole batch below.
-          results.push({ ok: true, value: op.run() });
-          continue;
-        }
-        // A savepoint per operation: one failing operation (QUOTA, …) leaves the others in the batch.
-        db.exec("SAVEPOINT op");
-        try {
-          results.push({ ok: true, value: op.run() });
-          db.exec("RELEASE op");
-        } catch (error) {
-          db.exec("ROLLBACK TO op; RELEASE op");
-          results.push({ ok: false, value: error });
-        }
-      }
-      db.exec("COMMIT");
-    } catch (error) {
-      try {
-        db.exec("ROLLBACK");
-      } catch {}
-      logger.error({ msg: "queue database commit failed", err: error, operations: batch.length });
-      for (const op of batch)
-        op.reject(
-          new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
-            cause: error,
-          }),
-        );
-      return;
-    }
-    batch.forEach((op, i) => {
-      const result = results[i]!;
-      if (result.ok) op.resolve(result.value);
-      else op.reject(result.value);
+  /** The batch the writer thread is committing, if any. */
+  let inFlight: { number: number; ops: Pending[] } | undefined;
+  let batches = 0;
+  const signal = new SharedArrayBuffer(8);
+  const flags = new Int32Array(signal);
+  let writer: Worker | undefined;
+  const answers = new MessageChannel();
+  function onAnswer(answer: WriterAnswer): void {
+    const batch = inFlight;
+    if (!batch || batch.number !== answer.batch) return;
+    inFlight = undefined;
+    settle(batch.ops, answer.result);
+    schedule();
+  }
+  if (path !== ":memory:") {
+    writer = new Worker(new URL("./queue-writer.ts", import.meta.url), {
+      workerData: { path, limits, signal, answers: answers.port2 } satisfies WriterData,
+      transferList: [answers.port2],
+    });
+    writer.unref();
+    answers.port1.on("message", onAnswer);
+    answers.port1.unref();
+    writer.on("error", (error) => {
+      logger.error({ msg: "queue writer thread failed; writing on the main thread from now on", err: error });
+      writerFailed();
+    });
+    writer.on("exit", () => {
+      if (!closed) writerFailed();
     });
   }
 
+  /** The writer is gone: its batch (if any) may or may not have committed; say so, then write here. */
+  function writerFailed(): void {
+    writer = undefined;
+    const batch = inFlight;
+    inFlight = undefined;
+    if (batch) {
+      const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer failed; retry");
+      for (const op of batch.ops) op.reject(error);
+    }
+    schedule();
+  }
+
+  function settle(ops: Pending[], result: BatchResult): void {
+    if (!result.committed) {
+      logger.error({ msg: "queue database commit failed", error: result.error, operations: ops.length });
+      const error = new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
+        cause: new Error(result.error),
+      });
+      for (const op of ops) op.reject(error);
+      return;
+    }
+    result.results.forEach((r, i) => {
+      const op = ops[i]!;
+      if (r.ok) op.resolve(r.value);
+      else if ("internal" in r) {
+        logger.error({ msg: "queue operation failed", kind: op.op.kind, error: r.message });
+        op.reject(
+          new RelayError("INTERNAL", "INTERNAL: the queue database failed; retry", {
+            cause: new Error(r.message),
+          }),
+        );
+      } else op.reject(new RelayError(r.code, r.message));
+    });
+  }
+
+  /** Commits what is pending: on the writer thread when there is one and it is free, else here. */
+  function flush(): void {
+    scheduled = false;
+    if (pending.length === 0 || inFlight) return;
+    const ops = pending;
+    pending = [];
+    // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
+    // the next full commit syncs it along); any queue write in the batch makes it a full commit.
+    const full = synchronous === "full" && ops.some((op) => op.durable);
+    if (writer) {
+      batches++;
+      inFlight = { number: batches, ops };
+      const transfer = ops.flatMap((p) => (p.op.kind === "put" ? [p.op.body.buffer as ArrayBuffer] : []));
+      writer.postMessage(
+        { batch: batches, ops: ops.map((p) => p.op), full } satisfies WriterMessage,
+        transfer,
+      );
+      return;
+    }
+    localWrites ??= prepareWrites(db);
+    settle(
+      ops,
+      runBatch(
+        db,
+        localWrites,
+        limits,
+        ops.map((p) => p.op),
+        full,
+        localState,
+      ),
+    );
+  }
+
+  function schedule(): void {
+    if (scheduled || pending.length === 0 || inFlight) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
   /**
-   * Queues `run` for the next group commit and resolves with its result only after that commit: the
-   * batch is flushed once the current turn of the event loop has added what arrived with it.
+   * Queues `op` for the next group commit and resolves with its result only after that commit: a
+   * batch gathers what arrives in the same turn of the event loop, or while the previous one commits.
    */
-  function write<T>(
-    run: () => T,
-    kind: { isolated: boolean; durable: boolean } = ISOLATED_DURABLE,
-  ): Promise<T> {
+  function write(op: WriteOp, durable = true): Promise<number | undefined> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
-    return new Promise<T>((resolve, reject) => {
-      pending.push({ run, ...kind, resolve: resolve as (v: unknown) => void, reject });
-      if (pending.length === 1) setImmediate(flush);
+    return new Promise((resolve, reject) => {
+      pending.push({ op, durable, resolve, reject });
+      schedule();
     });
   }
 
@@ -220,42 +264,39 @@ export function createQueueStore(
   metrics.provide("queueMessages", () => (closed ? 0 : counts().messages));
 
   return {
-    createQueue(recipientKey) {
-      return write(() => {
-        const recipientId = randomBytes(QUEUE_ID_SIZE);
-        const senderId = randomBytes(QUEUE_ID_SIZE);
-        sql.insertQueue.run(recipientId, senderId, recipientKey, now());
-        return { recipientId, senderId };
+    async createQueue(recipientKey) {
+      const recipientId = randomBytes(QUEUE_ID_SIZE);
+      const senderId = randomBytes(QUEUE_ID_SIZE);
+      await write({
+        kind: "createQueue",
+        recipientId,
+        senderId,
+        recipientKey: Uint8Array.from(recipientKey),
+        t: now(),
       });
+      return { recipientId, senderId };
     },
     recipientKey(recipientId) {
       const row = sql.recipientKey.get(recipientId) as { recipient_key: Uint8Array } | undefined;
       return row ? Buffer.from(row.recipient_key) : undefined;
     },
-    put(senderId, body) {
+    async put(senderId, body) {
       if (body.length > maxBodyBytes) {
-        return Promise.reject(
-          new RelayError(
-            "BODY_TOO_LARGE",
-            `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
-          ),
+        throw new RelayError(
+          "BODY_TOO_LARGE",
+          `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
         );
       }
-      return write(() => {
-        const queue = sql.queueBySender.get(senderId) as { recipient_id: Uint8Array } | undefined;
-        if (!queue) throw new RelayError("NO_QUEUE");
-        const t = now();
-        const undelivered = Number((sql.countUndelivered.get(queue.recipient_id, t) as { n: number }).n);
-        if (undelivered >= maxMessages) {
-          throw new RelayError(
-            "QUOTA",
-            `QUOTA: the queue holds ${undelivered} undelivered messages (limit ${maxMessages}); retry after the recipient fetches`,
-          );
-        }
-        const msgId = randomBytes(MSG_ID_SIZE);
-        sql.insertMessage.run(queue.recipient_id, msgId, body, t, t + messageTtlMs);
-        return { msgId };
+      const msgId = randomBytes(MSG_ID_SIZE);
+      // A copy of exactly the body: it moves to the writer thread without dragging its source along.
+      await write({
+        kind: "put",
+        senderId: Uint8Array.from(senderId),
+        body: Uint8Array.from(body),
+        msgId,
+        t: now(),
       });
+      return { msgId };
     },
     fetch(recipientId) {
       const t = now();
@@ -271,28 +312,18 @@ export function createQueueStore(
         remaining: Math.max(0, undelivered - 1),
       };
     },
-    ack(recipientId, msgId) {
-      return write(() => {
-        const changes = Number(
-          (sql.deleteMessage.run(recipientId, msgId) as { changes: number | bigint }).changes,
-        );
-        if (changes === 0) throw new RelayError("NO_MESSAGE");
-      });
+    async ack(recipientId, msgId) {
+      await write({ kind: "ack", recipientId: Uint8Array.from(recipientId), msgId: Uint8Array.from(msgId) });
     },
-    deleteQueue(recipientId) {
-      return write(() => {
-        const changes = Number((sql.deleteQueue.run(recipientId) as { changes: number | bigint }).changes);
-        if (changes === 0) throw new RelayError("NO_QUEUE");
-      });
+    async deleteQueue(recipientId) {
+      await write({ kind: "deleteQueue", recipientId: Uint8Array.from(recipientId) });
     },
     expire() {
       return Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
     },
     counts,
-    rememberPacket(packetId, expiresAt) {
-      return write(() => {
-        sql.insertSeen.run(packetId, expiresAt);
-      }, PACKET_ID);
+    async rememberPacket(packetId, expiresAt) {
+      await write({ kind: "rememberPacket", packetId: Uint8Array.from(packetId), expiresAt }, false);
     },
     rememberedPackets(t) {
       return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
@@ -300,14 +331,50 @@ export function createQueueStore(
         expiresAt: Number(row.expires_at),
       }));
     },
-    forgetExpiredPackets(t) {
-      return write(() => Number((sql.expireSeen.run(t) as { changes: number | bigint }).changes), PACKET_ID);
+    async forgetExpiredPackets(t) {
+      return (await write({ kind: "forgetPackets", t }, false)) ?? 0;
     },
     close() {
       if (closed) return;
-      flush();
       closed = true;
       clearInterval(expiryTimer);
+      if (writer) {
+        // Wait for the batch being committed and take its answer now, then stop the writer; what is
+        // still pending is committed here.
+        const deadline = Date.now() + 30_000;
+        while (inFlight && Atomics.load(flags, 0) < inFlight.number && Date.now() < deadline)
+          Atomics.wait(flags, 0, Atomics.load(flags, 0), 1_000);
+        const answer = receiveMessageOnPort(answers.port1);
+        if (answer) onAnswer(answer.message as WriterAnswer);
+        writer.postMessage({ close: true } satisfies WriterMessage);
+        while (Atomics.load(flags, 1) === 0 && Date.now() < deadline) Atomics.wait(flags, 1, 0, 1_000);
+        void writer.terminate();
+      }
+      answers.port1.close();
+      const unanswered = inFlight;
+      writer = undefined;
+      inFlight = undefined;
+      if (unanswered) {
+        // Whether it committed is unknown: never acknowledge it.
+        const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer did not answer; retry");
+        for (const op of unanswered.ops) op.reject(error);
+      }
+      const rest = pending;
+      pending = [];
+      if (rest.length > 0) {
+        localWrites ??= prepareWrites(db);
+        settle(
+          rest,
+          runBatch(
+            db,
+            localWrites,
+            limits,
+            rest.map((p) => p.op),
+            synchronous === "full",
+            localState,
+          ),
+        );
+      }
       db.close();
     },
   };
