@@ -30,6 +30,8 @@ import type { SenderCommand, SenderResult } from "./sender.ts";
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const RELAY_PROCESS = join(HERE, "../src/_test/relay-process.ts");
 const SENDER = join(HERE, "sender.ts");
+/** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
+export const RELAY_NODE_FLAGS = ["--max-semi-space-size=2"];
 const RELAYS = 3;
 const SENDERS = 2;
 const QUEUES_PER_SENDER = 500;
@@ -120,6 +122,7 @@ async function startRelay(relay: Relay, fixture: string): Promise<void> {
     process.execPath,
     [
       ...profileArgs,
+      ...RELAY_NODE_FLAGS,
       RELAY_PROCESS,
       "--data-dir",
       relay.dataDir,
@@ -341,7 +344,10 @@ async function main(): Promise<void> {
     );
     await prefill(join(exitRelay.dataDir, "queues.sqlite"), HELD_MESSAGES);
     await Promise.all(relays.map((r) => startRelay(r, fixture)));
-    progress(`relays ready on ports ${relays.map((r) => r.port).join(", ")}`);
+    const startRss = await rssOf(exitRelay.child!.pid!);
+    progress(
+      `relays ready on ports ${relays.map((r) => r.port).join(", ")}; relay ${exitRelay.index} RSS ${fmt(startRss.rssMb, 1)} MB at start`,
+    );
     senders = await Promise.all(Array.from({ length: SENDERS }, () => startSender(fixture)));
     const exit = relays[RELAYS - 1]!;
     await Promise.all(
@@ -415,6 +421,7 @@ async function main(): Promise<void> {
       crypto: { primary: cryptoCost, fallback: fallbackCost },
       memory: {
         ...memory,
+        rssAtStartMb: startRss.rssMb,
         heapUsedMiB: status.relay.memory.heapUsed,
         buffersMiB: status.relay.memory.buffers,
         heldMessages: status.queues.messages,

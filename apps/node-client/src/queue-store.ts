@@ -138,6 +138,7 @@ export function createQueueStore(
     const batch = inFlight;
     if (!batch || batch.number !== answer.batch) return;
     inFlight = undefined;
+    answers.port1.unref();
     settle(batch.ops, answer.result);
     schedule();
   }
@@ -145,6 +146,8 @@ export function createQueueStore(
     writer = new Worker(new URL("./queue-writer.ts", import.meta.url), {
       workerData: { path, limits, signal, answers: answers.port2 } satisfies WriterData,
       transferList: [answers.port2],
+      // The writer holds a few batches at a time: a small heap keeps the relay's footprint small.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
     writer.unref();
     answers.port1.on("message", onAnswer);
@@ -205,6 +208,8 @@ export function createQueueStore(
     if (writer) {
       batches++;
       inFlight = { number: batches, ops };
+      // A batch being committed keeps the process alive until its answer is in.
+      answers.port1.ref();
       const transfer = ops.flatMap((p) => (p.op.kind === "put" ? [p.op.body.buffer as ArrayBuffer] : []));
       writer.postMessage(
         { batch: batches, ops: ops.map((p) => p.op), full } satisfies WriterMessage,
