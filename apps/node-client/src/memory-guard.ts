@@ -32,18 +32,21 @@ export interface MemoryGuard {
  * Keeps a busy relay's resident memory flat. Every request allocates a few 16 KB buffers outside
  * the JavaScript heap; V8 frees them only at its own collections, which a small heap triggers
  * rarely (external memory may grow by about 64 MB first), and the C allocator keeps that high-water
- * mark resident for good. So once a second, when at least `requests` requests were handled since the
- * last one, the guard starts a concurrent (incremental) full collection, which frees the dead buffers
- * before they pile up. An idle relay is never touched.
+ * mark resident for good. So every `intervalMs`, when requests were handled since the last check
+ * and more than `maxBufferBytes` of buffers are allocated, the guard starts a concurrent
+ * (incremental) full collection, which frees the dead ones. An idle relay is never touched.
  */
-export function createMemoryGuard(options: { intervalMs?: number; requests?: number } = {}): MemoryGuard {
-  const intervalMs = options.intervalMs ?? 1_000;
-  const threshold = options.requests ?? 256;
+export function createMemoryGuard(
+  options: { intervalMs?: number; maxBufferBytes?: number } = {},
+): MemoryGuard {
+  const intervalMs = options.intervalMs ?? 250;
+  const maxBufferBytes = options.maxBufferBytes ?? 24 * 2 ** 20;
   const gc = garbageCollector();
   let count = 0;
   const timer = setInterval(() => {
-    if (count < threshold || !gc) return;
+    if (count === 0 || !gc) return;
     count = 0;
+    if (process.memoryUsage().arrayBuffers < maxBufferBytes) return;
     try {
       void gc({ type: "major", execution: "async" });
     } catch {}
