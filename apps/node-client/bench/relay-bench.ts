@@ -448,6 +448,7 @@ async function main(): Promise<void> {
       `| CPU per delivered message, all processes | ${fmt(three.hold.totalCpuUsPerMessage)} µs | ${fmt(one.hold.totalCpuUsPerMessage)} µs | |`,
       `| of which relays | ${fmt(three.hold.relayCpuUsPerMessage)} µs | ${fmt(one.hold.relayCpuUsPerMessage)} µs | |`,
       `| capacity on ${cores} dedicated cores (from CPU time) | ${fmt(results.threeHop.cpuCapacityPerSecond)} msg/s | ${fmt(results.oneHop.cpuCapacityPerSecond)} msg/s | |`,
+      `| capacity of the relays alone on ${cores} dedicated cores (clients elsewhere) | ${fmt(capacity(three.hold.relayCpuUsPerMessage))} msg/s | ${fmt(capacity(one.hold.relayCpuUsPerMessage))} msg/s | |`,
       `| CPU used by other users during the sustained run | ${fmt(three.hold.otherLoadCores, 2)} cores | ${fmt(one.hold.otherLoadCores, 2)} cores | |`,
       `| cryptography alone, one message (${cryptoCost.backend}) | ${fmt(cryptoCost.threeHopUs)} µs → ${fmt(capacity(cryptoCost.threeHopUs))} msg/s | ${fmt(cryptoCost.oneHopUs)} µs → ${fmt(capacity(cryptoCost.oneHopUs))} msg/s | |`,
       `| cryptography alone, node:crypto fallback | ${fmt(fallbackCost.threeHopUs)} µs | ${fmt(fallbackCost.oneHopUs)} µs | |`,
