@@ -1,7 +1,7 @@
 /**
  * Writes gas-report.md: the gas of every state-changing function, measured on Hardhat's in-process network.
- *   ./sesh gas            regenerate gas-report.md
- *   ./sesh gas --check    also fail if a row is over its target (CI)
+ *   ./sesh gas          regenerate gas-report.md
+ *   ./sesh gas:check    also fail if a row is over its target (CI; SESH_GAS_CHECK=1)
  */
 import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { GasSection } from "./gas/types.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const check = process.argv.includes("--check");
+const check = process.env.SESH_GAS_CHECK === "1";
 const fmt = (n: bigint) => n.toLocaleString("en-US");
 
 const files = (await readdir(path.join(here, "gas")))
