@@ -50,8 +50,15 @@ export interface QueueStore {
 export const QUEUE_ID_SIZE = 24;
 export const MSG_ID_SIZE = 16;
 
+/** A packet id waiting for the next batch, where all of them become one "rememberPackets" op. */
+interface PacketIdOp {
+  kind: "rememberPacket";
+  packetId: Buffer;
+  expiresAt: number;
+}
+
 interface Pending {
-  op: WriteOp;
+  op: WriteOp | PacketIdOp;
   /** Needs the configured durability (synchronous=full: an fsync); else surviving kill -9 is enough. */
   durable: boolean;
   resolve: (value: number | undefined) => void;
@@ -128,7 +135,7 @@ export function createQueueStore(
   let scheduled = false;
   let closed = false;
   /** The batch the writer thread is committing, if any. */
-  let inFlight: { number: number; ops: Pending[] } | undefined;
+  let inFlight: { number: number; owners: Pending[][] } | undefined;
   let batches = 0;
   const signal = new SharedArrayBuffer(8);
   const flags = new Int32Array(signal);
@@ -139,7 +146,7 @@ export function createQueueStore(
     if (!batch || batch.number !== answer.batch) return;
     inFlight = undefined;
     answers.port1.unref();
-    settle(batch.ops, answer.result);
+    settle(batch.owners, answer.result);
     schedule();
   }
   if (path !== ":memory:") {
@@ -168,32 +175,60 @@ export function createQueueStore(
     inFlight = undefined;
     if (batch) {
       const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer failed; retry");
-      for (const op of batch.ops) op.reject(error);
+      for (const op of batch.owners.flat()) op.reject(error);
     }
     schedule();
   }
 
-  function settle(ops: Pending[], result: BatchResult): void {
+  /** Answers the callers of a batch: `owners[i]` are the callers of the batch's op i. */
+  function settle(owners: Pending[][], result: BatchResult): void {
     if (!result.committed) {
-      logger.error({ msg: "queue database commit failed", error: result.error, operations: ops.length });
+      logger.error({ msg: "queue database commit failed", error: result.error, operations: owners.length });
       const error = new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
         cause: new Error(result.error),
       });
-      for (const op of ops) op.reject(error);
+      for (const op of owners.flat()) op.reject(error);
       return;
     }
     result.results.forEach((r, i) => {
-      const op = ops[i]!;
-      if (r.ok) op.resolve(r.value);
-      else if ("internal" in r) {
-        logger.error({ msg: "queue operation failed", kind: op.op.kind, error: r.message });
-        op.reject(
-          new RelayError("INTERNAL", "INTERNAL: the queue database failed; retry", {
-            cause: new Error(r.message),
-          }),
-        );
-      } else op.reject(new RelayError(r.code, r.message));
+      for (const op of owners[i]!) {
+        if (r.ok) op.resolve(r.value);
+        else if ("internal" in r) {
+          logger.error({ msg: "queue operation failed", kind: op.op.kind, error: r.message });
+          op.reject(
+            new RelayError("INTERNAL", "INTERNAL: the queue database failed; retry", {
+              cause: new Error(r.message),
+            }),
+          );
+        } else op.reject(new RelayError(r.code, r.message));
+      }
     });
+  }
+
+  /** The ops to run for `pending`, and who waits on each: all packet ids become one op, first. */
+  function wireBatch(pending: Pending[]): { ops: WriteOp[]; owners: Pending[][] } {
+    const ops: WriteOp[] = [];
+    const owners: Pending[][] = [];
+    const ids: Pending[] = [];
+    for (const p of pending) {
+      if (p.op.kind === "rememberPacket") ids.push(p);
+      else {
+        ops.push(p.op);
+        owners.push([p]);
+      }
+    }
+    if (ids.length > 0) {
+      const packetIds = new Uint8Array(32 * ids.length);
+      const expiresAt = new Float64Array(ids.length);
+      ids.forEach((p, i) => {
+        const op = p.op as PacketIdOp;
+        packetIds.set(op.packetId, 32 * i);
+        expiresAt[i] = op.expiresAt;
+      });
+      ops.unshift({ kind: "rememberPackets", packetIds, expiresAt });
+      owners.unshift(ids);
+    }
+    return { ops, owners };
   }
 
   /** Commits what is pending: on the writer thread when there is one and it is free, else here. */
@@ -205,30 +240,24 @@ export function createQueueStore(
     // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
     // the next full commit syncs it along); any queue write in the batch makes it a full commit.
     const full = synchronous === "full" && ops.some((op) => op.durable);
+    const wire = wireBatch(ops);
     if (writer) {
       batches++;
-      inFlight = { number: batches, ops };
+      inFlight = { number: batches, owners: wire.owners };
       // A batch being committed keeps the process alive until its answer is in.
       answers.port1.ref();
-      const transfer = ops.flatMap((p) => (p.op.kind === "put" ? [p.op.body.buffer as ArrayBuffer] : []));
-      writer.postMessage(
-        { batch: batches, ops: ops.map((p) => p.op), full } satisfies WriterMessage,
-        transfer,
+      const transfer = wire.ops.flatMap((op) =>
+        op.kind === "put"
+          ? [op.body.buffer as ArrayBuffer]
+          : op.kind === "rememberPackets"
+            ? [op.packetIds.buffer as ArrayBuffer, op.expiresAt.buffer as ArrayBuffer]
+            : [],
       );
+      writer.postMessage({ batch: batches, ops: wire.ops, full } satisfies WriterMessage, transfer);
       return;
     }
     localWrites ??= prepareWrites(db);
-    settle(
-      ops,
-      runBatch(
-        db,
-        localWrites,
-        limits,
-        ops.map((p) => p.op),
-        full,
-        localState,
-      ),
-    );
+    settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, full, localState));
   }
 
   function schedule(): void {
@@ -241,7 +270,7 @@ export function createQueueStore(
    * Queues `op` for the next group commit and resolves with its result only after that commit: a
    * batch gathers what arrives in the same turn of the event loop, or while the previous one commits.
    */
-  function write(op: WriteOp, durable = true): Promise<number | undefined> {
+  function write(op: WriteOp | PacketIdOp, durable = true): Promise<number | undefined> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
     return new Promise((resolve, reject) => {
       pending.push({ op, durable, resolve, reject });
@@ -328,7 +357,7 @@ export function createQueueStore(
     },
     counts,
     async rememberPacket(packetId, expiresAt) {
-      await write({ kind: "rememberPacket", packetId: Uint8Array.from(packetId), expiresAt }, false);
+      await write({ kind: "rememberPacket", packetId, expiresAt }, false);
     },
     rememberedPackets(t) {
       return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
@@ -362,23 +391,14 @@ export function createQueueStore(
       if (unanswered) {
         // Whether it committed is unknown: never acknowledge it.
         const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer did not answer; retry");
-        for (const op of unanswered.ops) op.reject(error);
+        for (const op of unanswered.owners.flat()) op.reject(error);
       }
       const rest = pending;
       pending = [];
       if (rest.length > 0) {
         localWrites ??= prepareWrites(db);
-        settle(
-          rest,
-          runBatch(
-            db,
-            localWrites,
-            limits,
-            rest.map((p) => p.op),
-            synchronous === "full",
-            localState,
-          ),
-        );
+        const wire = wireBatch(rest);
+        settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, synchronous === "full", localState));
       }
       db.close();
     },
