@@ -375,8 +375,10 @@ async function main(): Promise<void> {
       `  ${cryptoCost.backend}: ${fmt(cryptoCost.threeHopUs)} µs per 3-hop message (${fmt(2e6 / cryptoCost.threeHopUs)} msg/s on 2 cores if nothing else ran), 1 hop ${fmt(cryptoCost.oneHopUs)} µs; node:crypto fallback ${fmt(fallbackCost.threeHopUs)} µs`,
     );
 
-    // Idle for a moment so the measurement shows what the relay keeps, not the garbage of the last run.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // At rest: long enough for V8's memory reducer to return the last run's garbage (the peak during
+    // the run is reported beside it).
+    progress("letting the relays rest for 12 s before measuring memory");
+    await new Promise((r) => setTimeout(r, 12_000));
     const status = await relayStatus(exit);
     const memory = await rssOf(exit.child!.pid!);
     const dbBytes = (await stat(join(exit.dataDir, "queues.sqlite"))).size;

@@ -2,11 +2,23 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
-import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.ts";
-import type { WriterAnswer, WriterData, WriterMessage } from "./queue-writer.ts";
+import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.js";
+
+/** What the writer thread (queue-writer.js) is started with, sent and answers. */
+interface WriterData {
+  readonly path: string;
+  readonly limits: WriteLimits;
+  readonly signal: SharedArrayBuffer;
+  readonly answers: MessagePort;
+}
+type WriterMessage = { batch: number; ops: WriteOp[]; full: boolean } | { close: true };
+interface WriterAnswer {
+  batch: number;
+  result: BatchResult;
+}
 
 /** A message waiting in a queue. */
 export interface StoredMessage {
@@ -69,7 +81,7 @@ interface Pending {
  * Opens (or creates) the queue database at `path`. Writes are group-committed: operations arriving
  * together share one transaction and one fsync, and each is acknowledged only after its transaction
  * committed, so an acknowledged write survives kill -9 (and, with synchronous=full, power loss).
- * A file database commits on a writer thread (queue-writer.ts), so the relay keeps serving while
+ * A file database commits on a writer thread (queue-writer.js), so the relay keeps serving while
  * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
  * connection and see every committed write.
  */
@@ -150,7 +162,7 @@ export function createQueueStore(
     schedule();
   }
   if (path !== ":memory:") {
-    writer = new Worker(new URL("./queue-writer.ts", import.meta.url), {
+    writer = new Worker(new URL("./queue-writer.js", import.meta.url), {
       workerData: { path, limits, signal, answers: answers.port2 } satisfies WriterData,
       transferList: [answers.port2],
       // The writer holds a few batches at a time: a small heap keeps the relay's footprint small.

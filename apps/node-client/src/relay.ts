@@ -380,10 +380,14 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       const { status, body } = errorBody(error);
       reply(status, body);
     };
-    if (closing) return refuse(new RelayError("SHUTTING_DOWN"));
+    if (closing) {
+      refuse(new RelayError("SHUTTING_DOWN"));
+      return;
+    }
     if (inFlight >= options.onion.maxInFlight) {
       metrics.packets.inc({ role, result: "BUSY" });
-      return refuse(new RelayError("BUSY"));
+      refuse(new RelayError("BUSY"));
+      return;
     }
     inFlight++;
     metrics.inFlight.set(inFlight);
@@ -430,11 +434,13 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     socket.on("error", () => socket.destroy());
     const path = (req.url ?? "/").split("?")[0];
     if (path !== LINK_PATH || String(req.headers.upgrade).toLowerCase() !== LINK_PROTOCOL) {
-      return refuse(
-        new RelayError("NOT_FOUND", `NOT_FOUND: no upgrade to ${req.headers.upgrade} at ${path}`),
-      );
+      refuse(new RelayError("NOT_FOUND", `NOT_FOUND: no upgrade to ${req.headers.upgrade} at ${path}`));
+      return;
     }
-    if (closing) return refuse(new RelayError("SHUTTING_DOWN"));
+    if (closing) {
+      refuse(new RelayError("SHUTTING_DOWN"));
+      return;
+    }
     let senderId: string;
     try {
       const state = serving();
@@ -452,9 +458,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       linkAuth.verify(auth, sender, LINK_UPGRADE_BODY, now());
       senderId = auth.sender;
     } catch (error) {
-      return refuse(
-        error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error }),
-      );
+      refuse(error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error }));
+      return;
     }
     metrics.httpRequests.inc({ route: "link", status: "101" });
     socket.write(
