@@ -14,7 +14,10 @@ interface WriterData {
   readonly signal: SharedArrayBuffer;
   readonly answers: MessagePort;
 }
-type WriterMessage = { batch: number; ops: WriteOp[]; full: boolean } | { close: true };
+type WriterMessage =
+  | { batch: number; ops: WriteOp[]; full: boolean }
+  | { checkpoint: true }
+  | { close: true };
 interface WriterAnswer {
   batch: number;
   result: BatchResult;
@@ -152,6 +155,8 @@ export function createQueueStore(
   const signal = new SharedArrayBuffer(8);
   const flags = new Int32Array(signal);
   let writer: Worker | undefined;
+  let localCommits = 0;
+  let checkpointTimer: NodeJS.Timeout | undefined;
   const answers = new MessageChannel();
   function onAnswer(answer: WriterAnswer): void {
     const batch = inFlight;
@@ -169,6 +174,15 @@ export function createQueueStore(
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
     writer.unref();
+    // Checkpoints (copying the log into the database, with an fsync) are the writer's alone: after
+    // its own commits, and once a second after commits made here.
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    checkpointTimer = setInterval(() => {
+      if (localCommits === 0 || !writer) return;
+      localCommits = 0;
+      writer.postMessage({ checkpoint: true } satisfies WriterMessage);
+    }, 1_000);
+    checkpointTimer.unref();
     answers.port1.on("message", onAnswer);
     answers.port1.unref();
     writer.on("error", (error) => {
@@ -251,9 +265,12 @@ export function createQueueStore(
     pending = [];
     // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
     // the next full commit syncs it along); any queue write in the batch makes it a full commit.
-    const full = synchronous === "full" && ops.some((op) => op.durable);
+    const queueWrites = ops.some((op) => op.durable);
+    const full = synchronous === "full" && queueWrites;
     const wire = wireBatch(ops);
-    if (writer) {
+    // Packet ids alone commit without an fsync: cheaper here than a round trip to the writer (which
+    // is idle now: nothing else writes meanwhile).
+    if (writer && queueWrites) {
       batches++;
       inFlight = { number: batches, owners: wire.owners };
       // A batch being committed keeps the process alive until its answer is in.
@@ -269,6 +286,7 @@ export function createQueueStore(
       return;
     }
     localWrites ??= prepareWrites(db);
+    localCommits++;
     settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, full, localState));
   }
 
@@ -384,6 +402,7 @@ export function createQueueStore(
       if (closed) return;
       closed = true;
       clearInterval(expiryTimer);
+      clearInterval(checkpointTimer);
       if (writer) {
         // Wait for the batch being committed and take its answer now, then stop the writer; what is
         // still pending is committed here.

@@ -7,7 +7,8 @@
  * closes the store). Plain JavaScript, like queue-ops.js: no type-stripping compiler in this thread.
  *
  * workerData: { path, limits, signal: SharedArrayBuffer ([0]: last batch handled, [1]: 1 once
- * closed), answers: MessagePort }. Messages: { batch, ops, full } or { close: true }.
+ * closed), answers: MessagePort }. Messages: { batch, ops, full }, { checkpoint: true } (for
+ * commits the main thread made itself) or { close: true }.
  */
 import { DatabaseSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
@@ -24,8 +25,14 @@ const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPor
 
 port.on(
   "message",
-  /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { close: true }} message */
+  /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { checkpoint: true } | { close: true }} message */
   (message) => {
+    if ("checkpoint" in message) {
+      try {
+        db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch {}
+      return;
+    }
     if ("close" in message) {
       db.close();
       Atomics.store(flags, 1, 1);
