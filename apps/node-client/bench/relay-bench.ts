@@ -440,7 +440,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself.`,
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\`, as deploy/sesh-node.service does; the relay holding the messages had ${HELD_MESSAGES.toLocaleString("en")} of them stored through its queue store before it started, and received every message of the run.`,
       "",
       "| measure | 3 hops | 1 hop (direct to the queue's relay) | target (3 hops) |",
       "| --- | --- | --- | --- |",
@@ -454,7 +454,7 @@ async function main(): Promise<void> {
       `| CPU used by other users during the sustained run | ${fmt(three.hold.otherLoadCores, 2)} cores | ${fmt(one.hold.otherLoadCores, 2)} cores | |`,
       `| cryptography alone, one message (${cryptoCost.backend}) | ${fmt(cryptoCost.threeHopUs)} µs → ${fmt(capacity(cryptoCost.threeHopUs))} msg/s | ${fmt(cryptoCost.oneHopUs)} µs → ${fmt(capacity(cryptoCost.oneHopUs))} msg/s | |`,
       `| cryptography alone, node:crypto fallback | ${fmt(fallbackCost.threeHopUs)} µs | ${fmt(fallbackCost.oneHopUs)} µs | |`,
-      `| RSS of the relay holding ${status.queues.messages.toLocaleString("en")} queued messages | ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB) | | ≤ 150 MB: ${yes(targets.rss)} |`,
+      `| RSS of the relay holding ${status.queues.messages.toLocaleString("en")} queued messages, at rest after the run | ${fmt(memory.rssMb, 1)} MB (at start ${fmt(startRss.rssMb, 1)} MB, peak during the run ${fmt(memory.peakMb, 1)} MB) | | ≤ 150 MB: ${yes(targets.rss)} |`,
       "",
       `Cryptography per part (${cryptoCost.backend}): client wraps 3 layers ${fmt(cryptoCost.clientWrapUs)} µs, reads the 3-layer response ${fmt(cryptoCost.clientUnwrapUs)} µs; a hop peels and seals its response ${fmt(cryptoCost.hopUs)} µs; a relay link (MAC + check) ${fmt(cryptoCost.linkUs)} µs, against ${fmt(cryptoCost.linkEd25519Us)} µs with an Ed25519 signature per request.`,
       "",
