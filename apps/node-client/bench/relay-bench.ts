@@ -32,6 +32,12 @@ const RELAY_PROCESS = join(HERE, "../src/_test/relay-process.ts");
 const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
 export const RELAY_NODE_FLAGS = ["--max-semi-space-size=2"];
+/**
+ * The environment deploy/sesh-node.service adds: glibc serves blocks of 16 KB and more (packets,
+ * responses, socket reads) from their own mappings, returned to the system when freed, instead of
+ * keeping the high-water mark of a busy moment resident.
+ */
+export const RELAY_ENV = { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=16384" };
 const RELAYS = 3;
 const SENDERS = 2;
 const QUEUES_PER_SENDER = 500;
@@ -133,7 +139,7 @@ async function startRelay(relay: Relay, fixture: string): Promise<void> {
       "--log-level",
       "warn",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...RELAY_ENV } },
   );
   children.push(child);
   relay.child = child;
@@ -381,6 +387,24 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 12_000));
     const status = await relayStatus(exit);
     const memory = await rssOf(exit.child!.pid!);
+    if (process.env.SESH_BENCH_SMAPS) {
+      const smaps = await readFile(`/proc/${exit.child!.pid!}/smaps`, "utf8");
+      const byName = new Map<string, number>();
+      let name = "";
+      for (const line of smaps.split("\n")) {
+        const m = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+ +(.*)$/.exec(line);
+        if (m) name = m[1] || "[anon]";
+        const r = /^Rss:\s+(\d+)/.exec(line);
+        if (r) byName.set(name, (byName.get(name) ?? 0) + Number(r[1]));
+      }
+      progress(
+        `smaps: ${[...byName]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([k, v]) => `${k.split("/").pop()} ${(v / 1024).toFixed(1)} MB`)
+          .join(", ")}`,
+      );
+    }
     const dbBytes = (await stat(join(exit.dataDir, "queues.sqlite"))).size;
     progress(
       `relay ${exit.index} holds ${status.queues.messages.toLocaleString("en")} messages in ${status.queues.queues} queues after the whole run: RSS ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB; JS heap ${status.relay.memory.heapUsed} MiB, buffers ${status.relay.memory.buffers} MiB), database ${fmt(dbBytes / 2 ** 20)} MiB`,
@@ -440,7 +464,13 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\`, as deploy/sesh-node.service does; the relay holding the messages had ${HELD_MESSAGES.toLocaleString("en")} of them stored through its queue store before it started, and received every message of the run.`,
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
+        RELAY_ENV,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          " ",
+        )}\`, as deploy/sesh-node.service does; the relay holding the messages had ${HELD_MESSAGES.toLocaleString("en")} of them stored through its queue store before it started, and received every message of the run.`,
       "",
       "| measure | 3 hops | 1 hop (direct to the queue's relay) | target (3 hops) |",
       "| --- | --- | --- | --- |",

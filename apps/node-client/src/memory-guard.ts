@@ -40,7 +40,7 @@ export function createMemoryGuard(
   options: { intervalMs?: number; maxBufferBytes?: number } = {},
 ): MemoryGuard {
   const intervalMs = options.intervalMs ?? 250;
-  const maxBufferBytes = options.maxBufferBytes ?? 24 * 2 ** 20;
+  const maxBufferBytes = options.maxBufferBytes ?? 16 * 2 ** 20;
   const gc = garbageCollector();
   let count = 0;
   const timer = setInterval(() => {
