@@ -34,7 +34,8 @@ export interface MemoryGuard {
  * rarely (external memory may grow by about 64 MB first), and the C allocator keeps that high-water
  * mark resident for good. So every `intervalMs`, when requests were handled since the last check
  * and more than `maxBufferBytes` of buffers are allocated, the guard starts a concurrent
- * (incremental) full collection, which frees the dead ones. An idle relay is never touched.
+ * (incremental) full collection, which frees the dead ones; and once more when the relay goes idle.
+ * An idle relay is not touched again.
  */
 export function createMemoryGuard(
   options: { intervalMs?: number; maxBufferBytes?: number } = {},
@@ -43,13 +44,23 @@ export function createMemoryGuard(
   const maxBufferBytes = options.maxBufferBytes ?? 16 * 2 ** 20;
   const gc = garbageCollector();
   let count = 0;
-  const timer = setInterval(() => {
-    if (count === 0 || !gc) return;
-    count = 0;
-    if (process.memoryUsage().arrayBuffers < maxBufferBytes) return;
+  let busy = false;
+  const collect = () => {
     try {
-      void gc({ type: "major", execution: "async" });
+      void gc?.({ type: "major", execution: "async" });
     } catch {}
+  };
+  const timer = setInterval(() => {
+    if (!gc) return;
+    if (count === 0) {
+      // Just gone idle: one last collection returns what the busy spell left behind.
+      if (busy && process.memoryUsage().arrayBuffers > 2 ** 20) collect();
+      busy = false;
+      return;
+    }
+    busy = true;
+    count = 0;
+    if (process.memoryUsage().arrayBuffers >= maxBufferBytes) collect();
   }, intervalMs);
   timer.unref();
   return {
