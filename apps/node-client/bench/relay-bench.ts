@@ -31,7 +31,7 @@ const HERE = fileURLToPath(new URL(".", import.meta.url));
 const RELAY_PROCESS = join(HERE, "../src/_test/relay-process.ts");
 const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
-export const RELAY_NODE_FLAGS = ["--max-semi-space-size=2"];
+export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
 /**
  * The environment deploy/sesh-node.service adds: glibc serves blocks of 16 KB and more (packets,
  * responses, socket reads) from their own mappings, returned to the system when freed, instead of
