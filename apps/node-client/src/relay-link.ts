@@ -31,8 +31,11 @@ const REQUEST_HEAD = FRAME_HEAD + 8 + 32;
 const RESPONSE_HEAD = FRAME_HEAD + 2;
 /** Largest frame accepted: a block plus a generous JSON error. */
 export const MAX_FRAME = 16_384 + 8_192;
-/** A link without traffic for this long is closed (by both ends). */
-export const LINK_IDLE_MS = 60_000;
+/**
+ * The sending end closes a link without traffic for this long; the receiving end waits twice as
+ * long, so a request is never sent into a link the receiver is closing.
+ */
+export const LINK_IDLE_MS = 30_000;
 
 /** A request frame as the receiver reads it. */
 export interface LinkRequest {

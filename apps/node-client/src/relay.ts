@@ -468,7 +468,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     linkSockets.add(socket);
     socket.on("close", () => linkSockets.delete(socket));
     socket.setNoDelay(true);
-    socket.setTimeout(LINK_IDLE_MS, () => socket.destroy());
+    socket.setTimeout(2 * LINK_IDLE_MS, () => socket.destroy());
     const feed = frameReader((type, id, rest) => {
       const request = type === 1 ? readRequest(id, rest) : undefined;
       if (!request) throw new RelayError("MALFORMED", "MALFORMED: not a link request frame");
