@@ -33,11 +33,11 @@ const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
 export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
 /**
- * The environment deploy/sesh-node.service adds: glibc serves blocks of 16 KB and more (packets,
+ * The environment deploy/sesh-node.service adds: glibc serves blocks of 8 KB and more (packets,
  * responses, socket reads) from their own mappings, returned to the system when freed, instead of
  * keeping the high-water mark of a busy moment resident.
  */
-export const RELAY_ENV = { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=16384" };
+export const RELAY_ENV = { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=8192" };
 const RELAYS = 3;
 const SENDERS = 2;
 const QUEUES_PER_SENDER = 500;
@@ -306,12 +306,25 @@ async function prefill(path: string, count: number): Promise<void> {
 
 interface StatusBody {
   queues: { queues: number; messages: number };
-  relay: { memory: { rss: number; heapUsed: number; buffers: number } };
+  relay: { memory: { rss: number; heapUsed: number; heapTotal: number; buffers: number } };
 }
 
 async function relayStatus(relay: Relay): Promise<StatusBody> {
   const res = await fetch(`http://127.0.0.1:${relay.port}/status`);
   return (await res.json()) as StatusBody;
+}
+
+/** Formats the result files with the repository's formatter (Biome), when it is installed. */
+function formatLikeTheRepository(files: string[]): void {
+  const root = join(HERE, "../../..");
+  try {
+    execFileSync(join(root, "node_modules/.bin/biome"), ["format", "--write", ...files], {
+      cwd: root,
+      stdio: "ignore",
+    });
+  } catch {
+    progress("(Biome not found or failed: the result files are left as written)");
+  }
 }
 
 function fmt(n: number, digits = 0): string {
@@ -407,7 +420,7 @@ async function main(): Promise<void> {
     }
     const dbBytes = (await stat(join(exit.dataDir, "queues.sqlite"))).size;
     progress(
-      `relay ${exit.index} holds ${status.queues.messages.toLocaleString("en")} messages in ${status.queues.queues} queues after the whole run: RSS ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB; JS heap ${status.relay.memory.heapUsed} MiB, buffers ${status.relay.memory.buffers} MiB), database ${fmt(dbBytes / 2 ** 20)} MiB`,
+      `relay ${exit.index} holds ${status.queues.messages.toLocaleString("en")} messages in ${status.queues.queues} queues after the whole run: RSS ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB; JS heap ${status.relay.memory.heapUsed} of ${status.relay.memory.heapTotal} MiB, buffers ${status.relay.memory.buffers} MiB), database ${fmt(dbBytes / 2 ** 20)} MiB`,
     );
 
     const half3 = threeCurve[2]!;
@@ -531,6 +544,11 @@ async function main(): Promise<void> {
       ],
     );
     await writeFile(join(outDir, "latency.svg"), svg);
+    formatLikeTheRepository([
+      join(outDir, "relay.json"),
+      join(outDir, "relay.md"),
+      join(outDir, "latency.svg"),
+    ]);
     process.stdout.write(`\n${md}\n`);
     progress(`wrote ${join(outDir, "relay.json")}, relay.md and latency.svg`);
   } finally {

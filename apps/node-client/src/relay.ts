@@ -76,8 +76,13 @@ export interface RelayStatus {
     readonly replayCacheCapacity: number;
     readonly uptimeSeconds: number;
     readonly shuttingDown: boolean;
-    /** Resident memory and its JavaScript share, in MiB. */
-    readonly memory: { readonly rss: number; readonly heapUsed: number; readonly buffers: number };
+    /** Resident memory, the JavaScript heap (used of reserved) and buffers outside it, in MiB. */
+    readonly memory: {
+      readonly rss: number;
+      readonly heapUsed: number;
+      readonly heapTotal: number;
+      readonly buffers: number;
+    };
   };
 }
 
@@ -98,7 +103,12 @@ type Role = "entry" | "relay";
 function memoryMiB(): RelayStatus["relay"]["memory"] {
   const m = process.memoryUsage();
   const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-  return { rss: mib(m.rss), heapUsed: mib(m.heapUsed), buffers: mib(m.arrayBuffers) };
+  return {
+    rss: mib(m.rss),
+    heapUsed: mib(m.heapUsed),
+    heapTotal: mib(m.heapTotal),
+    buffers: mib(m.arrayBuffers),
+  };
 }
 
 interface Bucket {
