@@ -28,7 +28,7 @@ import { latencyChart } from "./plot.ts";
 import type { SenderCommand, SenderResult } from "./sender.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
-const RELAY_PROCESS = join(HERE, "../src/_test/relay-process.ts");
+const RELAY_PROCESS = join(HERE, "relay-process.ts");
 const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
 export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
@@ -49,12 +49,18 @@ const { values: flags } = parseArgs({
     out: { type: "string" },
     /** Writes V8 CPU profiles of the relay and sender processes into this directory. */
     profile: { type: "string" },
+    /** queue.synchronous of the relays: full (the default: an fsync per commit) or normal. */
+    synchronous: { type: "string", default: "full" },
     /** Stops after the 3-hop throughput run (with --profile: a short profile of the hot path). */
     "three-hop-only": { type: "boolean", default: false },
   },
 });
 const profileArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
 const scale = flags.quick ? 0.4 : 1;
+if (flags.synchronous !== "full" && flags.synchronous !== "normal") {
+  process.stderr.write("--synchronous takes full (the relay's default) or normal\n");
+  process.exit(2);
+}
 const outDir = flags.out ?? join(HERE, "results");
 const seconds = (s: number) => Math.max(1_000, Math.round(s * 1000 * scale));
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
@@ -139,7 +145,15 @@ async function startRelay(relay: Relay, fixture: string): Promise<void> {
       "--log-level",
       "warn",
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...RELAY_ENV } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      // Relay settings come from the benchmark alone, not from SESH_NODE_* variables of the shell.
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SESH_NODE_"))),
+        ...RELAY_ENV,
+        SESH_NODE_QUEUE_SYNCHRONOUS: flags.synchronous,
+      },
+    },
   );
   children.push(child);
   relay.child = child;
@@ -338,7 +352,9 @@ async function main(): Promise<void> {
   progress(
     `relay benchmark: ${RELAYS} relay processes and ${SENDERS} sender processes on 127.0.0.1; ${machineNote}`,
   );
-  progress(`onion crypto: ${onionCrypto.name}${flags.quick ? "; --quick: shorter phases" : ""}`);
+  progress(
+    `onion crypto: ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.quick ? "; --quick: shorter phases" : ""}`,
+  );
   progress(
     "node list: the on-chain registry source is not on main yet, so each relay's real StakeView is seeded from a fixture file of node records (proofs of possession verified as usual)",
   );
@@ -443,6 +459,7 @@ async function main(): Promise<void> {
       },
       nodeList: "fixture file of node records through the real StakeView (on-chain source not on main yet)",
       onionCrypto: onionCrypto.name,
+      synchronous: flags.synchronous,
       threeHop: {
         sustained: three.hold,
         ramp: three.ramp,
@@ -477,7 +494,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)
