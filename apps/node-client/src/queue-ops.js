@@ -15,7 +15,8 @@
  *   | { kind: "ack", recipientId: Uint8Array, msgId: Uint8Array }
  *   | { kind: "deleteQueue", recipientId: Uint8Array }
  *   | { kind: "rememberPackets", packetIds: Uint8Array, expiresAt: Float64Array }
- *   | { kind: "forgetPackets", t: number }} WriteOp
+ *   | { kind: "forgetPackets", t: number }
+ *   | { kind: "expireMessages", t: number }} WriteOp
  * `rememberPackets` carries 32 bytes per id: one operation for all the ids of a batch.
  */
 
@@ -67,6 +68,7 @@ export function prepareWrites(db) {
     deleteQueue: db.prepare("DELETE FROM queues WHERE recipient_id = ?"),
     insertSeen: db.prepare("INSERT OR IGNORE INTO seen_packets (expires_at, packet_id) VALUES (?, ?)"),
     expireSeen: db.prepare("DELETE FROM seen_packets WHERE expires_at < ?"),
+    expireMessages: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
   };
 }
 
@@ -118,6 +120,8 @@ function apply(sql, limits, op) {
       return undefined;
     case "forgetPackets":
       return changes(sql.expireSeen.run(op.t));
+    case "expireMessages":
+      return changes(sql.expireMessages.run(op.t));
   }
 }
 

@@ -308,13 +308,16 @@ export function createQueueStore(
     });
   }
 
+  // On the writer thread, like the queue writes: a large deletion never stalls the event loop.
   const expiryTimer = setInterval(() => {
-    try {
-      const removed = Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
-      if (removed > 0) logger.info({ msg: "expired undelivered messages", removed });
-    } catch (error) {
-      logger.error({ msg: "message expiry failed", err: error });
-    }
+    write({ kind: "expireMessages", t: now() }).then(
+      (removed) => {
+        if (removed) logger.info({ msg: "expired undelivered messages", removed });
+      },
+      (error: unknown) => {
+        if (!closed) logger.error({ msg: "message expiry failed", err: error });
+      },
+    );
   }, 60_000);
   expiryTimer.unref();
 
