@@ -275,7 +275,10 @@ async function sustained(hops: 1 | 3, rampSeconds: number, holdSeconds: number) 
     progress(`  ${hops}-hop ramp, ${concurrency} in flight: ${describe(r)}`);
     ramp.push(r);
   }
-  const best = ramp.reduce((a, b) => (b.perSecond > a.perSecond * 1.03 ? b : a));
+  // The most requests in flight among the levels within 10% of the best rate: a rate that holds up
+  // when latency grows (on a shared machine it does, whenever the neighbours get busy).
+  const top = Math.max(...ramp.map((r) => r.perSecond));
+  const best = ramp.filter((r) => r.perSecond >= 0.9 * top).at(-1)!;
   const hold = await run(hops, {
     type: "closed",
     hops,
