@@ -23,7 +23,7 @@ import { initKeyFiles } from "../src/keys.ts";
 import { onionCrypto } from "../src/onion-crypto.ts";
 import { createQueueStore } from "../src/queue-store.ts";
 import type { NodeRecord } from "../src/stake-view.ts";
-import { type CryptoCost, measureCryptoCost, measureFallbackCryptoCost } from "./crypto-cost.ts";
+import type { CryptoCost } from "./crypto-cost.ts";
 import { latencyChart } from "./plot.ts";
 import type { SenderCommand, SenderResult } from "./sender.ts";
 
@@ -407,6 +407,7 @@ async function main(): Promise<void> {
     const oneCurve = await latencyCurve(1, one.hold.perSecond, 5);
 
     progress("cryptography alone, in this process (CPU time per message)");
+    const { measureCryptoCost, measureFallbackCryptoCost } = await import("./crypto-cost.ts");
     const cryptoCost: CryptoCost = measureCryptoCost(flags.quick ? 150 : 400);
     const fallbackCost: CryptoCost = measureFallbackCryptoCost(flags.quick ? 60 : 150);
     progress(
