@@ -112,6 +112,16 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const now = options.now ?? Date.now;
   const ownAgent = options.agent === undefined;
   const agent = options.agent ?? createKeepAliveAgent(32);
+  const entryUrls = new Map<string, URL>();
+  function entryUrl(endpoint: string): URL {
+    let url = entryUrls.get(endpoint);
+    if (!url) {
+      url = endpointUrl(endpoint, "/v1/onion");
+      if (entryUrls.size >= 4096) entryUrls.clear();
+      entryUrls.set(endpoint, url);
+    }
+    return url;
+  }
 
   async function once(payload: Uint8Array, exit: string | undefined): Promise<Buffer> {
     const path = selectPath(options.directory.activeNodes(), {
@@ -128,7 +138,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     const describe = (hop: number) => `hop ${hop} (${path[hop - 1]?.endpoint ?? "?"})`;
     let res: Awaited<ReturnType<typeof postBinary>>;
     try {
-      res = await postBinary(endpointUrl(entry.endpoint, "/v1/onion"), circuit.packet, {
+      res = await postBinary(entryUrl(entry.endpoint), circuit.packet, {
         agent,
         timeoutMs,
         limit: BLOCK_SIZE + 4096,

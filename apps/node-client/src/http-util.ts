@@ -146,11 +146,11 @@ export const SERVER_KEEP_ALIVE_MS = 10_000;
  * A keep-alive agent whose idle sockets close well before the relay's keep-alive timeout, so a
  * request is never written into a connection the server is closing (ECONNRESET).
  */
-export function createKeepAliveAgent(maxSockets: number): Agent {
+export function createKeepAliveAgent(maxSockets: number, maxFreeSockets = Math.min(maxSockets, 16)): Agent {
   return new Agent({
     keepAlive: true,
     maxSockets,
-    maxFreeSockets: Math.min(maxSockets, 16),
+    maxFreeSockets,
     timeout: SERVER_KEEP_ALIVE_MS / 2,
     scheduling: "lifo",
   });

@@ -15,6 +15,7 @@ import {
   unwrapResponse,
   wrapOnion,
 } from "./onion.ts";
+import { nodeOnionCrypto, type OnionCrypto, sodiumOnionCrypto } from "./onion-crypto.ts";
 
 const NOW = 1_800_000_000_000;
 const TTL = 120_000;
@@ -185,5 +186,51 @@ describe("onion wrapping", () => {
     expect(error?.retryable).toBe(true);
     // A forward layer refuses a downstream block of the wrong size.
     expect(sealForwardResponse(l1, sealErrorResponse(l1, "BUSY"))).toBeUndefined();
+  });
+
+  it("libsodium and node:crypto layers are interchangeable, byte for byte", () => {
+    const sodium = sodiumOnionCrypto();
+    // sodium-native ships prebuilt for the platforms this runs on; its absence here is a defect.
+    expect(sodium?.name).toBe("libsodium");
+    const backends: [OnionCrypto, OnionCrypto][] = [
+      [sodium!, nodeOnionCrypto],
+      [nodeOnionCrypto, sodium!],
+    ];
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: requestCapacity(3) }),
+        fc.uint8Array({ maxLength: responseCapacity(3) }),
+        fc.integer({ min: 0, max: 1 }),
+        (request, reply, which) => {
+          const [client, relay] = backends[which]!;
+          const circuit = wrapOnion(hops, request, NOW + 60_000, client);
+          const layers: PeeledLayer[] = [];
+          let packet = circuit.packet;
+          for (let i = 0; i < 3; i++) {
+            const layer = peelOnion(packet, nodes[i]!, NOW, TTL, relay);
+            layers.push(layer);
+            if (layer.kind === "forward") packet = layer.packet;
+          }
+          const last = layers[2]!;
+          if (last.kind !== "deliver") throw new Error("last layer must deliver");
+          expect(last.payload.equals(Buffer.from(request))).toBe(true);
+          let response = sealDeliverResponse(last, reply, relay);
+          // Sealing is deterministic given the keys: both implementations write the same block.
+          expect(response.equals(sealDeliverResponse(last, reply, client))).toBe(true);
+          for (let i = 1; i >= 0; i--) response = sealForwardResponse(layers[i]!, response, relay)!;
+          expect(unwrapResponse(circuit, response, undefined, client).equals(Buffer.from(reply))).toBe(true);
+        },
+      ),
+      { numRuns: 30 },
+    );
+    // The same agreement from both, and both refuse a low-order point.
+    const pair = sodium!.x25519Pair();
+    const peer = nodeOnionCrypto.x25519Pair();
+    expect(sodium!.x25519(pair.scalar, peer.publicKey)).toEqual(
+      nodeOnionCrypto.x25519(pair.scalar, peer.publicKey),
+    );
+    expect(sodium!.x25519(peer.scalar, pair.publicKey)).toEqual(sodium!.x25519(pair.scalar, peer.publicKey));
+    for (const backend of [sodium!, nodeOnionCrypto])
+      expect(backend.x25519(pair.scalar, Buffer.alloc(32))).toBeUndefined();
   });
 });

@@ -1,14 +1,7 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  type KeyObject,
-} from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { readU64, toHex, writeU64 } from "./bytes.ts";
 import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
-import { exportRawPublic, x25519PublicKey } from "./keys.ts";
+import { hkdfSha256, type OnionCrypto, onionCrypto, TAG_SIZE, x25519Scalar } from "./onion-crypto.ts";
 
 /**
  * Onion packets. Every packet and every response on the wire is exactly one 16,384-byte block.
@@ -27,6 +20,11 @@ import { exportRawPublic, x25519PublicKey } from "./keys.ts";
  * uses ChaCha20-Poly1305 with a zero nonce (a key is never used twice). The client fixes every
  * layer's size, so sizes depend on the position in the path only, never on the content; padding is
  * zeros and checked, so every byte of a packet is accounted for and any change is rejected.
+ *
+ * A client builds all layers inside one block, innermost first, each sealed in place: layer i starts
+ * at byte 78·i (header and routing of the outer layers) and ends 16·i bytes before the block's end
+ * (their tags). A hop decrypts into a buffer whose tail is already the next hop's zero padding, so a
+ * packet is never copied on its way.
  */
 
 export const BLOCK_SIZE = 16_384;
@@ -34,7 +32,6 @@ export const ONION_VERSION = 1;
 export const MAX_HOPS = 3;
 const HEADER_SIZE = 1 + 32 + 2;
 const ROUTING_SIZE = 1 + 8 + 2 + 32;
-const TAG_SIZE = 16;
 const LAYER_OVERHEAD = HEADER_SIZE + ROUTING_SIZE + TAG_SIZE;
 const RESPONSE_LAYER_OVERHEAD = 1 + TAG_SIZE;
 const TYPE_FORWARD = 1;
@@ -42,7 +39,6 @@ const TYPE_DELIVER = 2;
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
 const STATUS_NEXT_HOP_ERROR = 2;
-const NONCE = Buffer.alloc(12);
 const HKDF_INFO = Buffer.from("SESH onion v1", "utf8");
 const ZERO_ID = Buffer.alloc(32);
 
@@ -91,45 +87,36 @@ interface LayerCommon {
   readonly responseLength: number;
 }
 
-function deriveKeys(shared: Buffer, ephemeral: Uint8Array, nodeKey: Uint8Array): [Buffer, Buffer] {
-  const okm = Buffer.from(hkdfSync("sha256", shared, Buffer.concat([ephemeral, nodeKey]), HKDF_INFO, 64));
+function deriveKeys(
+  crypto: OnionCrypto,
+  shared: Buffer,
+  ephemeral: Uint8Array,
+  nodeKey: Uint8Array,
+): [Buffer, Buffer] {
+  const salt = Buffer.allocUnsafe(64);
+  salt.set(ephemeral, 0);
+  salt.set(nodeKey, 32);
+  const okm = hkdfSha256(crypto, shared, salt, HKDF_INFO, 64);
   return [okm.subarray(0, 32), okm.subarray(32, 64)];
 }
 
-function seal(key: Buffer, aad: Buffer, plaintext: Buffer, out: Buffer, offset: number): number {
-  const cipher = createCipheriv("chacha20-poly1305", key, NONCE, { authTagLength: TAG_SIZE });
-  cipher.setAAD(aad, { plaintextLength: plaintext.length });
-  let written = cipher.update(plaintext).copy(out, offset);
-  written += cipher.final().copy(out, offset + written);
-  written += cipher.getAuthTag().copy(out, offset + written);
-  return written;
-}
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE + ROUTING_SIZE);
 
-function open(key: Buffer, aad: Buffer, ciphertext: Buffer): Buffer | undefined {
-  if (ciphertext.length < TAG_SIZE) return undefined;
-  const body = ciphertext.subarray(0, ciphertext.length - TAG_SIZE);
-  const decipher = createDecipheriv("chacha20-poly1305", key, NONCE, { authTagLength: TAG_SIZE });
-  decipher.setAAD(aad, { plaintextLength: body.length });
-  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_SIZE));
-  const head = decipher.update(body);
-  try {
-    const tail = decipher.final();
-    return tail.length === 0 ? head : Buffer.concat([head, tail]);
-  } catch {
-    return undefined;
-  }
-}
-
+/** True when every byte is zero (a memcmp; the bytes are at most a block and a routing header long). */
 function isZero(bytes: Buffer): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
+  return bytes.equals(ZERO_BLOCK.subarray(0, bytes.length));
 }
 
 /**
  * Wraps `payload` for the path `hops` (first hop first): one layer per hop with a fresh ephemeral
  * key. `expiresAt` (ms since epoch) goes into every layer; hops drop the packet after it.
  */
-export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expiresAt: number): OnionCircuit {
+export function wrapOnion(
+  hops: readonly OnionHop[],
+  payload: Uint8Array,
+  expiresAt: number,
+  crypto: OnionCrypto = onionCrypto,
+): OnionCircuit {
   const n = hops.length;
   if (n < 1 || n > MAX_HOPS) throw new RangeError(`a path has 1 to ${MAX_HOPS} hops, got ${n}`);
   if (payload.length > requestCapacity(n)) {
@@ -138,38 +125,43 @@ export function wrapOnion(hops: readonly OnionHop[], payload: Uint8Array, expire
       `payload of ${payload.length} bytes exceeds ${requestCapacity(n)} bytes`,
     );
   }
-  const responseLengths = hops.map((_, i) => BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * i);
-  const responseKeys: Buffer[] = new Array(n);
-  let inner: Buffer = Buffer.alloc(BLOCK_SIZE - LAYER_OVERHEAD * n);
-  inner.writeUInt16BE(payload.length, 0);
-  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(inner, 2);
-  for (let i = n - 1; i >= 0; i--) {
-    const hop = hops[i]!;
+  for (const hop of hops) {
     if (hop.nodeId.length !== 32 || hop.x25519Key.length !== 32)
       throw new RangeError("hop keys are 32 bytes");
-    const plaintext = Buffer.alloc(ROUTING_SIZE + inner.length);
-    plaintext[0] = i === n - 1 ? TYPE_DELIVER : TYPE_FORWARD;
-    writeU64(plaintext, expiresAt, 1);
-    plaintext.writeUInt16BE(responseLengths[i]!, 9);
-    if (i < n - 1) Buffer.from(hops[i + 1]!.nodeId).copy(plaintext, 11);
-    inner.copy(plaintext, ROUTING_SIZE);
-    const ephemeral = generateKeyPairSync("x25519");
-    const ephemeralPublic = exportRawPublic(ephemeral.publicKey);
-    const shared = diffieHellman({
-      privateKey: ephemeral.privateKey,
-      publicKey: x25519PublicKey(hop.x25519Key),
-    });
-    const [requestKey, responseKey] = deriveKeys(shared, ephemeralPublic, hop.x25519Key);
-    responseKeys[i] = responseKey;
-    const ctLen = plaintext.length + TAG_SIZE;
-    const packet = Buffer.alloc(i === 0 ? BLOCK_SIZE : HEADER_SIZE + ctLen);
-    packet[0] = ONION_VERSION;
-    ephemeralPublic.copy(packet, 1);
-    packet.writeUInt16BE(ctLen, 33);
-    seal(requestKey, packet.subarray(0, HEADER_SIZE), plaintext, packet, HEADER_SIZE);
-    inner = packet;
   }
-  return { packet: inner, responseKeys, responseLengths, hops: n };
+  const responseLengths = hops.map((_, i) => BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * i);
+  const responseKeys: Buffer[] = new Array(n);
+  const packet = Buffer.alloc(BLOCK_SIZE);
+  const step = HEADER_SIZE + ROUTING_SIZE;
+  packet.writeUInt16BE(payload.length, step * n);
+  packet.set(payload, step * n + 2);
+  for (let i = n - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    const start = step * i;
+    const end = BLOCK_SIZE - TAG_SIZE * i;
+    const routing = start + HEADER_SIZE;
+    packet[routing] = i === n - 1 ? TYPE_DELIVER : TYPE_FORWARD;
+    writeU64(packet, expiresAt, routing + 1);
+    packet.writeUInt16BE(responseLengths[i]!, routing + 9);
+    if (i < n - 1) packet.set(hops[i + 1]!.nodeId, routing + 11);
+    const hopKey = Buffer.from(hop.x25519Key.buffer, hop.x25519Key.byteOffset, 32);
+    const ephemeral = crypto.x25519Pair();
+    const shared = crypto.x25519(ephemeral.scalar, hopKey);
+    if (!shared) throw new RangeError(`hop ${i + 1}'s onion key is not a usable X25519 key`);
+    const [requestKey, responseKey] = deriveKeys(crypto, shared, ephemeral.publicKey, hopKey);
+    responseKeys[i] = responseKey;
+    packet[start] = ONION_VERSION;
+    ephemeral.publicKey.copy(packet, start + 1);
+    packet.writeUInt16BE(end - routing, start + 33);
+    crypto.seal(
+      requestKey,
+      packet.subarray(start, routing),
+      packet.subarray(routing, end - TAG_SIZE),
+      packet,
+      routing,
+    );
+  }
+  return { packet, responseKeys, responseLengths, hops: n };
 }
 
 /** Checks the framing of a request packet without any cryptography (cheap, for early rejection). */
@@ -199,23 +191,26 @@ export function peelOnion(
   identity: OnionIdentity,
   now: number,
   maxTtlMs: number,
+  crypto: OnionCrypto = onionCrypto,
 ): PeeledLayer {
   const { packetId } = checkPacketFraming(packet);
   const ctLen = packet.readUInt16BE(33);
   const ephemeral = packet.subarray(1, 33);
-  let shared: Buffer;
-  try {
-    shared = diffieHellman({ privateKey: identity.x25519Private, publicKey: x25519PublicKey(ephemeral) });
-  } catch {
+  const shared = crypto.x25519(x25519Scalar(identity.x25519Private), ephemeral);
+  if (!shared)
     throw new RelayError("WRONG_KEY", "WRONG_KEY: the packet's ephemeral key is not a usable X25519 key");
-  }
-  const [requestKey, responseKey] = deriveKeys(shared, ephemeral, identity.x25519Public);
-  const plaintext = open(
+  const [requestKey, responseKey] = deriveKeys(crypto, shared, ephemeral, identity.x25519Public);
+  // The plaintext is routing | inner; the bytes after it stay zero, the next hop's padding.
+  const out = Buffer.alloc(ROUTING_SIZE + BLOCK_SIZE);
+  const opened = crypto.open(
     requestKey,
     packet.subarray(0, HEADER_SIZE),
     packet.subarray(HEADER_SIZE, HEADER_SIZE + ctLen),
+    out,
+    0,
   );
-  if (!plaintext) throw new RelayError("WRONG_KEY");
+  if (!opened) throw new RelayError("WRONG_KEY");
+  const plaintext = out.subarray(0, ctLen - TAG_SIZE);
   const type = plaintext[0];
   const expiresAt = readU64(plaintext, 1);
   const responseLength = plaintext.readUInt16BE(9);
@@ -242,39 +237,43 @@ export function peelOnion(
     if (2 + length > inner.length || !isZero(inner.subarray(2 + length))) {
       throw new RelayError("MALFORMED", "MALFORMED: final payload framing is invalid");
     }
-    return { ...common, kind: "deliver", payload: Buffer.from(inner.subarray(2, 2 + length)) };
+    return { ...common, kind: "deliver", payload: inner.subarray(2, 2 + length) };
   }
   if (type === TYPE_FORWARD) {
     if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE)
       throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
-    const forwarded = Buffer.alloc(BLOCK_SIZE);
-    inner.copy(forwarded);
-    return { ...common, kind: "forward", next: Buffer.from(next), packet: forwarded };
+    return { ...common, kind: "forward", next, packet: out.subarray(ROUTING_SIZE) };
   }
   throw new RelayError("MALFORMED", `MALFORMED: unknown layer type ${type}`);
 }
 
-function responseBlock(layer: LayerCommon, plaintext: Buffer): Buffer {
+/** A response block for `layer`: `fill` writes the layer's plaintext, which is then sealed in place. */
+function responseBlock(layer: LayerCommon, crypto: OnionCrypto, fill: (plaintext: Buffer) => void): Buffer {
   const out = Buffer.alloc(BLOCK_SIZE);
-  const ctLen = plaintext.length + TAG_SIZE;
-  out.writeUInt16BE(ctLen, 0);
-  seal(layer.responseKey, out.subarray(0, 2), plaintext, out, 2);
+  out.writeUInt16BE(layer.responseLength, 0);
+  const plaintext = out.subarray(2, 2 + layer.responseLength - TAG_SIZE);
+  fill(plaintext);
+  crypto.seal(layer.responseKey, out.subarray(0, 2), plaintext, out, 2);
   return out;
 }
 
 /** The last hop's encrypted response carrying `payload` back. */
-export function sealDeliverResponse(layer: LayerCommon, payload: Uint8Array): Buffer {
-  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
-  if (payload.length + 3 > plaintext.length) {
+export function sealDeliverResponse(
+  layer: LayerCommon,
+  payload: Uint8Array,
+  crypto: OnionCrypto = onionCrypto,
+): Buffer {
+  if (payload.length + 3 > layer.responseLength - TAG_SIZE) {
     throw new RelayError(
       "INTERNAL",
       `response payload of ${payload.length} bytes does not fit the response block`,
     );
   }
-  plaintext[0] = STATUS_OK;
-  plaintext.writeUInt16BE(payload.length, 1);
-  Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).copy(plaintext, 3);
-  return responseBlock(layer, plaintext);
+  return responseBlock(layer, crypto, (plaintext) => {
+    plaintext[0] = STATUS_OK;
+    plaintext.writeUInt16BE(payload.length, 1);
+    plaintext.set(payload, 3);
+  });
 }
 
 /**
@@ -285,26 +284,31 @@ export function sealErrorResponse(
   layer: LayerCommon,
   code: RelayErrorCode,
   at: "here" | "next" = "here",
+  crypto: OnionCrypto = onionCrypto,
 ): Buffer {
-  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
-  plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
-  plaintext[1] = ERROR_CODES[code].wire;
-  return responseBlock(layer, plaintext);
+  return responseBlock(layer, crypto, (plaintext) => {
+    plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
+    plaintext[1] = ERROR_CODES[code].wire;
+  });
 }
 
 /**
  * Adds this hop's layer to the next hop's response. Returns undefined when the next hop's response is
  * not a well-formed block of the size this layer expects (the caller answers BAD_RESPONSE).
  */
-export function sealForwardResponse(layer: LayerCommon, downstream: Buffer): Buffer | undefined {
+export function sealForwardResponse(
+  layer: LayerCommon,
+  downstream: Buffer,
+  crypto: OnionCrypto = onionCrypto,
+): Buffer | undefined {
   if (downstream.length !== BLOCK_SIZE) return undefined;
   const ctLen = downstream.readUInt16BE(0);
   if (ctLen !== layer.responseLength - RESPONSE_LAYER_OVERHEAD) return undefined;
   if (!isZero(downstream.subarray(2 + ctLen))) return undefined;
-  const plaintext = Buffer.alloc(layer.responseLength - TAG_SIZE);
-  plaintext[0] = STATUS_OK;
-  downstream.copy(plaintext, 1, 2, 2 + ctLen);
-  return responseBlock(layer, plaintext);
+  return responseBlock(layer, crypto, (plaintext) => {
+    plaintext[0] = STATUS_OK;
+    downstream.copy(plaintext, 1, 2, 2 + ctLen);
+  });
 }
 
 /**
@@ -315,6 +319,7 @@ export function unwrapResponse(
   circuit: OnionCircuit,
   response: Buffer,
   describeHop?: (hop: number) => string,
+  crypto: OnionCrypto = onionCrypto,
 ): Buffer {
   if (response.length !== BLOCK_SIZE) {
     throw new RelayError(
@@ -328,15 +333,18 @@ export function unwrapResponse(
   }
   let ciphertext = response.subarray(2, 2 + ctLen);
   let aad = response.subarray(0, 2);
+  // Layers are opened into two buffers in turn (a layer is never opened onto its own ciphertext).
+  const buffers = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)];
   for (let i = 0; i < circuit.hops; i++) {
-    const plaintext = open(circuit.responseKeys[i]!, aad, ciphertext);
     const name = describeHop?.(i + 1) ?? `hop ${i + 1}`;
-    if (!plaintext)
+    const work = buffers[i % 2]!;
+    if (!crypto.open(circuit.responseKeys[i]!, aad, ciphertext, work, 0))
       throw new RelayError(
         "BAD_RESPONSE",
         `BAD_RESPONSE: the response layer of ${name} does not authenticate`,
         { hop: i + 1 },
       );
+    const plaintext = work.subarray(0, ciphertext.length - TAG_SIZE);
     if (plaintext[0] === STATUS_ERROR || plaintext[0] === STATUS_NEXT_HOP_ERROR) {
       const code = errorCodeFromWire(plaintext[1] ?? 0);
       const hop = plaintext[0] === STATUS_ERROR ? i + 1 : i + 2;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir, testCommon } from "./_test/common.ts";
 import { RelayError } from "./errors.ts";
@@ -113,5 +114,83 @@ describe("queue store", () => {
     const error = await store.put(randomBytes(24), Buffer.from("x")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayError);
     expect((error as RelayError).retryable).toBe(false);
+  });
+
+  it("acknowledges a write only once another connection can read it, and never when its commit fails", async () => {
+    const { store, path } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    const reader = new DatabaseSync(path);
+    cleanups.push(() => reader.close());
+    const visible = () =>
+      Number(
+        (
+          reader.prepare("SELECT count(*) AS n FROM messages WHERE recipient_id = ?").get(recipientId) as {
+            n: number;
+          }
+        ).n,
+      );
+    // Writes issued together share one commit; none is acknowledged before it.
+    const seenAtAck: number[] = [];
+    const puts = Array.from({ length: 20 }, (_, i) =>
+      store.put(senderId, Buffer.from(`m${i}`)).then(() => seenAtAck.push(visible())),
+    );
+    expect(visible()).toBe(0);
+    await Promise.all(puts);
+    expect(seenAtAck).toEqual(Array.from({ length: 20 }, () => 20));
+    // Another connection holds the write lock: the commit fails after the busy timeout, and the put
+    // is refused (retryable), not acknowledged; nothing of it is stored.
+    const blocker = new DatabaseSync(path);
+    cleanups.push(() => blocker.close());
+    blocker.exec("BEGIN IMMEDIATE");
+    const refused = await store.put(senderId, Buffer.from("blocked")).catch((e: unknown) => e);
+    blocker.exec("ROLLBACK");
+    expect(refused).toBeInstanceOf(RelayError);
+    expect((refused as RelayError).code).toBe("INTERNAL");
+    expect((refused as RelayError).retryable).toBe(true);
+    expect(visible()).toBe(20);
+    expect(await code(store.put(senderId, Buffer.from("after")))).toBe("ok");
+    expect(visible()).toBe(21);
+  }, 30_000);
+
+  it("remembers packet ids across a reopen until they expire", async () => {
+    let t = 1_000_000;
+    const { store, path, common } = await open({ now: () => t });
+    const ids = Array.from({ length: 5 }, () => randomBytes(32));
+    // Packet id writes and queue writes share the group commit.
+    const { senderId } = await store.createQueue(randomBytes(32));
+    await Promise.all([
+      ...ids.map((id, i) => store.rememberPacket(id, t + 1_000 * (i + 1))),
+      store.put(senderId, Buffer.from("with them")),
+    ]);
+    store.close();
+    const reopened = createQueueStore(common, path, { now: () => t });
+    cleanups.push(() => reopened.close());
+    const hex = (list: { packetId: Buffer }[]) => list.map((p) => p.packetId.toString("hex")).sort();
+    expect(hex(reopened.rememberedPackets(t))).toEqual(ids.map((id) => id.toString("hex")).sort());
+    t += 2_500;
+    expect(hex(reopened.rememberedPackets(t))).toEqual(
+      ids
+        .slice(2)
+        .map((id) => id.toString("hex"))
+        .sort(),
+    );
+    expect(await reopened.forgetExpiredPackets(t)).toBe(2);
+    expect(reopened.rememberedPackets(0)).toHaveLength(3);
+  });
+
+  it("on close, answers the batch being committed and commits what is still pending", async () => {
+    const { store, path, common } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    const first = Array.from({ length: 30 }, (_, i) => code(store.put(senderId, Buffer.from(`a${i}`))));
+    // Let the first batch leave for the writer thread, then queue more behind it.
+    await new Promise((r) => setImmediate(r));
+    const second = Array.from({ length: 5 }, (_, i) => code(store.put(senderId, Buffer.from(`b${i}`))));
+    store.close();
+    expect(await Promise.all([...first, ...second])).toEqual(Array.from({ length: 35 }, () => "ok"));
+    expect(await code(store.put(senderId, Buffer.from("late")))).toBe("SHUTTING_DOWN");
+    const reopened = createQueueStore(common, path);
+    cleanups.push(() => reopened.close());
+    expect(reopened.counts().messages).toBe(35);
+    expect(reopened.fetch(recipientId)?.body.toString()).toBe("a0");
   });
 });

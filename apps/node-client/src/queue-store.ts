@@ -2,8 +2,26 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
+import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.js";
+
+/** What the writer thread (queue-writer.js) is started with, sent and answers. */
+interface WriterData {
+  readonly path: string;
+  readonly limits: WriteLimits;
+  readonly signal: SharedArrayBuffer;
+  readonly answers: MessagePort;
+}
+type WriterMessage =
+  | { batch: number; ops: WriteOp[]; full: boolean }
+  | { checkpoint: true }
+  | { close: true };
+interface WriterAnswer {
+  batch: number;
+  result: BatchResult;
+}
 
 /** A message waiting in a queue. */
 export interface StoredMessage {
@@ -31,15 +49,34 @@ export interface QueueStore {
   /** Deletes expired messages; returns how many. */
   expire(): number;
   counts(): { queues: number; messages: number };
+  /**
+   * Remembers an accepted onion packet id until `expiresAt`, so the relay refuses a replay of it after
+   * a restart too; resolves once committed (group-committed with the other writes). The commit
+   * survives kill -9; it is synced to disk with the next queue write (or the next checkpoint).
+   */
+  rememberPacket(packetId: Buffer, expiresAt: number): Promise<void>;
+  /** The remembered packet ids that have not expired at `now`. */
+  rememberedPackets(now: number): { packetId: Buffer; expiresAt: number }[];
+  /** Forgets packet ids that expired before `now`; resolves with how many. */
+  forgetExpiredPackets(now: number): Promise<number>;
   close(): void;
 }
 
 export const QUEUE_ID_SIZE = 24;
 export const MSG_ID_SIZE = 16;
 
+/** A packet id waiting for the next batch, where all of them become one "rememberPackets" op. */
+interface PacketIdOp {
+  kind: "rememberPacket";
+  packetId: Buffer;
+  expiresAt: number;
+}
+
 interface Pending {
-  run: () => unknown;
-  resolve: (value: unknown) => void;
+  op: WriteOp | PacketIdOp;
+  /** Needs the configured durability (synchronous=full: an fsync); else surviving kill -9 is enough. */
+  durable: boolean;
+  resolve: (value: number | undefined) => void;
   reject: (error: unknown) => void;
 }
 
@@ -47,6 +84,9 @@ interface Pending {
  * Opens (or creates) the queue database at `path`. Writes are group-committed: operations arriving
  * together share one transaction and one fsync, and each is acknowledged only after its transaction
  * committed, so an acknowledged write survives kill -9 (and, with synchronous=full, power loss).
+ * A file database commits on a writer thread (queue-writer.js), so the relay keeps serving while
+ * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
+ * connection and see every committed write.
  */
 export function createQueueStore(
   common: Common,
@@ -75,90 +115,209 @@ export function createQueueStore(
       created_at INTEGER NOT NULL,
       expires_at INTEGER NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (recipient_id, seq);
+    -- Covers the quota count and the oldest-message lookup: expires_at sits after the body in the
+    -- row, so reading it from the table would walk every body's overflow pages.
+    DROP INDEX IF EXISTS messages_by_queue;
+    CREATE INDEX IF NOT EXISTS messages_by_queue_expiry ON messages (recipient_id, seq, expires_at);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (recipient_id, msg_id);
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+    -- Ordered by expiry: ids are only inserted, loaded at start and dropped once expired.
+    CREATE TABLE IF NOT EXISTS seen_packets (
+      expires_at INTEGER NOT NULL,
+      packet_id BLOB NOT NULL,
+      PRIMARY KEY (expires_at, packet_id)
+    ) WITHOUT ROWID;
   `);
 
   const sql = {
-    insertQueue: db.prepare(
-      "INSERT INTO queues (recipient_id, sender_id, recipient_key, created_at) VALUES (?, ?, ?, ?)",
-    ),
     recipientKey: db.prepare("SELECT recipient_key FROM queues WHERE recipient_id = ?"),
-    queueBySender: db.prepare("SELECT recipient_id FROM queues WHERE sender_id = ?"),
     countUndelivered: db.prepare(
       "SELECT count(*) AS n FROM messages WHERE recipient_id = ? AND expires_at > ?",
-    ),
-    insertMessage: db.prepare(
-      "INSERT INTO messages (recipient_id, msg_id, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
     ),
     oldest: db.prepare(
       "SELECT msg_id, body, created_at FROM messages WHERE recipient_id = ? AND expires_at > ? ORDER BY seq LIMIT 1",
     ),
-    deleteMessage: db.prepare("DELETE FROM messages WHERE recipient_id = ? AND msg_id = ?"),
-    deleteQueue: db.prepare("DELETE FROM queues WHERE recipient_id = ?"),
     expire: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
     countQueues: db.prepare("SELECT count(*) AS n FROM queues"),
     countMessages: db.prepare("SELECT count(*) AS n FROM messages"),
+    seen: db.prepare("SELECT packet_id, expires_at FROM seen_packets WHERE expires_at >= ?"),
   } satisfies Record<string, StatementSync>;
+  const limits: WriteLimits = { messageTtlMs, maxMessages };
+  let localWrites: ReturnType<typeof prepareWrites> | undefined;
+  const localState = { full: synchronous === "full" };
 
   let pending: Pending[] = [];
+  let scheduled = false;
   let closed = false;
+  /** The batch the writer thread is committing, if any. */
+  let inFlight: { number: number; owners: Pending[][] } | undefined;
+  let batches = 0;
+  const signal = new SharedArrayBuffer(8);
+  const flags = new Int32Array(signal);
+  let writer: Worker | undefined;
+  let localCommits = 0;
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  const answers = new MessageChannel();
+  function onAnswer(answer: WriterAnswer): void {
+    const batch = inFlight;
+    if (!batch || batch.number !== answer.batch) return;
+    inFlight = undefined;
+    answers.port1.unref();
+    settle(batch.owners, answer.result);
+    schedule();
+  }
+  if (path !== ":memory:") {
+    writer = new Worker(new URL("./queue-writer.js", import.meta.url), {
+      workerData: { path, limits, signal, answers: answers.port2 } satisfies WriterData,
+      transferList: [answers.port2],
+      // The writer holds a few batches at a time: a small heap keeps the relay's footprint small.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+    });
+    writer.unref();
+    // Checkpoints (copying the log into the database, with an fsync) are the writer's alone: after
+    // its own commits, and once a second after commits made here.
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    checkpointTimer = setInterval(() => {
+      if (localCommits === 0 || !writer) return;
+      localCommits = 0;
+      writer.postMessage({ checkpoint: true } satisfies WriterMessage);
+    }, 1_000);
+    checkpointTimer.unref();
+    answers.port1.on("message", onAnswer);
+    answers.port1.unref();
+    writer.on("error", (error) => {
+      logger.error({ msg: "queue writer thread failed; writing on the main thread from now on", err: error });
+      writerFailed();
+    });
+    writer.on("exit", () => {
+      if (!closed) writerFailed();
+    });
+  }
 
-  function flush(): void {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    const results: { ok: boolean; value: unknown }[] = [];
-    try {
-      db.exec("BEGIN IMMEDIATE");
-      for (const op of batch) {
-        // A savepoint per operation: one failing operation (QUOTA, …) leaves the others in the batch.
-        db.exec("SAVEPOINT op");
-        try {
-          results.push({ ok: true, value: op.run() });
-          db.exec("RELEASE op");
-        } catch (error) {
-          db.exec("ROLLBACK TO op; RELEASE op");
-          results.push({ ok: false, value: error });
-        }
-      }
-      db.exec("COMMIT");
-    } catch (error) {
-      try {
-        db.exec("ROLLBACK");
-      } catch {}
-      logger.error({ msg: "queue database commit failed", err: error, operations: batch.length });
-      for (const op of batch)
-        op.reject(
-          new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
-            cause: error,
-          }),
-        );
+  /** The writer is gone: its batch (if any) may or may not have committed; say so, then write here. */
+  function writerFailed(): void {
+    writer = undefined;
+    const batch = inFlight;
+    inFlight = undefined;
+    if (batch) {
+      const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer failed; retry");
+      for (const op of batch.owners.flat()) op.reject(error);
+    }
+    schedule();
+  }
+
+  /** Answers the callers of a batch: `owners[i]` are the callers of the batch's op i. */
+  function settle(owners: Pending[][], result: BatchResult): void {
+    if (!result.committed) {
+      logger.error({ msg: "queue database commit failed", error: result.error, operations: owners.length });
+      const error = new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
+        cause: new Error(result.error),
+      });
+      for (const op of owners.flat()) op.reject(error);
       return;
     }
-    batch.forEach((op, i) => {
-      const result = results[i]!;
-      if (result.ok) op.resolve(result.value);
-      else op.reject(result.value);
+    result.results.forEach((r, i) => {
+      for (const op of owners[i]!) {
+        if (r.ok) op.resolve(r.value);
+        else if ("internal" in r) {
+          logger.error({ msg: "queue operation failed", kind: op.op.kind, error: r.message });
+          op.reject(
+            new RelayError("INTERNAL", "INTERNAL: the queue database failed; retry", {
+              cause: new Error(r.message),
+            }),
+          );
+        } else op.reject(new RelayError(r.code, r.message));
+      }
     });
   }
 
-  function write<T>(run: () => T): Promise<T> {
-    if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
-    return new Promise<T>((resolve, reject) => {
-      pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
-      if (pending.length === 1) setImmediate(flush);
-    });
-  }
-
-  const expiryTimer = setInterval(() => {
-    try {
-      const removed = Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
-      if (removed > 0) logger.info({ msg: "expired undelivered messages", removed });
-    } catch (error) {
-      logger.error({ msg: "message expiry failed", err: error });
+  /** The ops to run for `pending`, and who waits on each: all packet ids become one op, first. */
+  function wireBatch(pending: Pending[]): { ops: WriteOp[]; owners: Pending[][] } {
+    const ops: WriteOp[] = [];
+    const owners: Pending[][] = [];
+    const ids: Pending[] = [];
+    for (const p of pending) {
+      if (p.op.kind === "rememberPacket") ids.push(p);
+      else {
+        ops.push(p.op);
+        owners.push([p]);
+      }
     }
+    if (ids.length > 0) {
+      const packetIds = new Uint8Array(32 * ids.length);
+      const expiresAt = new Float64Array(ids.length);
+      ids.forEach((p, i) => {
+        const op = p.op as PacketIdOp;
+        packetIds.set(op.packetId, 32 * i);
+        expiresAt[i] = op.expiresAt;
+      });
+      ops.unshift({ kind: "rememberPackets", packetIds, expiresAt });
+      owners.unshift(ids);
+    }
+    return { ops, owners };
+  }
+
+  /** Commits what is pending: on the writer thread when there is one and it is free, else here. */
+  function flush(): void {
+    scheduled = false;
+    if (pending.length === 0 || inFlight) return;
+    const ops = pending;
+    pending = [];
+    // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
+    // the next full commit syncs it along); any queue write in the batch makes it a full commit.
+    const queueWrites = ops.some((op) => op.durable);
+    const full = synchronous === "full" && queueWrites;
+    const wire = wireBatch(ops);
+    // Packet ids alone commit without an fsync: cheaper here than a round trip to the writer (which
+    // is idle now: nothing else writes meanwhile).
+    if (writer && queueWrites) {
+      batches++;
+      inFlight = { number: batches, owners: wire.owners };
+      // A batch being committed keeps the process alive until its answer is in.
+      answers.port1.ref();
+      const transfer = wire.ops.flatMap((op) =>
+        op.kind === "put"
+          ? [op.body.buffer as ArrayBuffer]
+          : op.kind === "rememberPackets"
+            ? [op.packetIds.buffer as ArrayBuffer, op.expiresAt.buffer as ArrayBuffer]
+            : [],
+      );
+      writer.postMessage({ batch: batches, ops: wire.ops, full } satisfies WriterMessage, transfer);
+      return;
+    }
+    localWrites ??= prepareWrites(db);
+    localCommits++;
+    settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, full, localState));
+  }
+
+  function schedule(): void {
+    if (scheduled || pending.length === 0 || inFlight) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  /**
+   * Queues `op` for the next group commit and resolves with its result only after that commit: a
+   * batch gathers what arrives in the same turn of the event loop, or while the previous one commits.
+   */
+  function write(op: WriteOp | PacketIdOp, durable = true): Promise<number | undefined> {
+    if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
+    return new Promise((resolve, reject) => {
+      pending.push({ op, durable, resolve, reject });
+      schedule();
+    });
+  }
+
+  // On the writer thread, like the queue writes: a large deletion never stalls the event loop.
+  const expiryTimer = setInterval(() => {
+    write({ kind: "expireMessages", t: now() }).then(
+      (removed) => {
+        if (removed) logger.info({ msg: "expired undelivered messages", removed });
+      },
+      (error: unknown) => {
+        if (!closed) logger.error({ msg: "message expiry failed", err: error });
+      },
+    );
   }, 60_000);
   expiryTimer.unref();
 
@@ -172,42 +331,39 @@ export function createQueueStore(
   metrics.provide("queueMessages", () => (closed ? 0 : counts().messages));
 
   return {
-    createQueue(recipientKey) {
-      return write(() => {
-        const recipientId = randomBytes(QUEUE_ID_SIZE);
-        const senderId = randomBytes(QUEUE_ID_SIZE);
-        sql.insertQueue.run(recipientId, senderId, recipientKey, now());
-        return { recipientId, senderId };
+    async createQueue(recipientKey) {
+      const recipientId = randomBytes(QUEUE_ID_SIZE);
+      const senderId = randomBytes(QUEUE_ID_SIZE);
+      await write({
+        kind: "createQueue",
+        recipientId,
+        senderId,
+        recipientKey: Uint8Array.from(recipientKey),
+        t: now(),
       });
+      return { recipientId, senderId };
     },
     recipientKey(recipientId) {
       const row = sql.recipientKey.get(recipientId) as { recipient_key: Uint8Array } | undefined;
       return row ? Buffer.from(row.recipient_key) : undefined;
     },
-    put(senderId, body) {
+    async put(senderId, body) {
       if (body.length > maxBodyBytes) {
-        return Promise.reject(
-          new RelayError(
-            "BODY_TOO_LARGE",
-            `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
-          ),
+        throw new RelayError(
+          "BODY_TOO_LARGE",
+          `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
         );
       }
-      return write(() => {
-        const queue = sql.queueBySender.get(senderId) as { recipient_id: Uint8Array } | undefined;
-        if (!queue) throw new RelayError("NO_QUEUE");
-        const t = now();
-        const undelivered = Number((sql.countUndelivered.get(queue.recipient_id, t) as { n: number }).n);
-        if (undelivered >= maxMessages) {
-          throw new RelayError(
-            "QUOTA",
-            `QUOTA: the queue holds ${undelivered} undelivered messages (limit ${maxMessages}); retry after the recipient fetches`,
-          );
-        }
-        const msgId = randomBytes(MSG_ID_SIZE);
-        sql.insertMessage.run(queue.recipient_id, msgId, body, t, t + messageTtlMs);
-        return { msgId };
+      const msgId = randomBytes(MSG_ID_SIZE);
+      // A copy of exactly the body: it moves to the writer thread without dragging its source along.
+      await write({
+        kind: "put",
+        senderId: Uint8Array.from(senderId),
+        body: Uint8Array.from(body),
+        msgId,
+        t: now(),
       });
+      return { msgId };
     },
     fetch(recipientId) {
       const t = now();
@@ -223,29 +379,61 @@ export function createQueueStore(
         remaining: Math.max(0, undelivered - 1),
       };
     },
-    ack(recipientId, msgId) {
-      return write(() => {
-        const changes = Number(
-          (sql.deleteMessage.run(recipientId, msgId) as { changes: number | bigint }).changes,
-        );
-        if (changes === 0) throw new RelayError("NO_MESSAGE");
-      });
+    async ack(recipientId, msgId) {
+      await write({ kind: "ack", recipientId: Uint8Array.from(recipientId), msgId: Uint8Array.from(msgId) });
     },
-    deleteQueue(recipientId) {
-      return write(() => {
-        const changes = Number((sql.deleteQueue.run(recipientId) as { changes: number | bigint }).changes);
-        if (changes === 0) throw new RelayError("NO_QUEUE");
-      });
+    async deleteQueue(recipientId) {
+      await write({ kind: "deleteQueue", recipientId: Uint8Array.from(recipientId) });
     },
     expire() {
       return Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
     },
     counts,
+    async rememberPacket(packetId, expiresAt) {
+      await write({ kind: "rememberPacket", packetId, expiresAt }, false);
+    },
+    rememberedPackets(t) {
+      return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
+        packetId: Buffer.from(row.packet_id),
+        expiresAt: Number(row.expires_at),
+      }));
+    },
+    async forgetExpiredPackets(t) {
+      return (await write({ kind: "forgetPackets", t }, false)) ?? 0;
+    },
     close() {
       if (closed) return;
-      flush();
       closed = true;
       clearInterval(expiryTimer);
+      clearInterval(checkpointTimer);
+      if (writer) {
+        // Wait for the batch being committed and take its answer now, then stop the writer; what is
+        // still pending is committed here.
+        const deadline = Date.now() + 30_000;
+        while (inFlight && Atomics.load(flags, 0) < inFlight.number && Date.now() < deadline)
+          Atomics.wait(flags, 0, Atomics.load(flags, 0), 1_000);
+        const answer = receiveMessageOnPort(answers.port1);
+        if (answer) onAnswer(answer.message as WriterAnswer);
+        writer.postMessage({ close: true } satisfies WriterMessage);
+        while (Atomics.load(flags, 1) === 0 && Date.now() < deadline) Atomics.wait(flags, 1, 0, 1_000);
+        void writer.terminate();
+      }
+      answers.port1.close();
+      const unanswered = inFlight;
+      writer = undefined;
+      inFlight = undefined;
+      if (unanswered) {
+        // Whether it committed is unknown: never acknowledge it.
+        const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer did not answer; retry");
+        for (const op of unanswered.owners.flat()) op.reject(error);
+      }
+      const rest = pending;
+      pending = [];
+      if (rest.length > 0) {
+        localWrites ??= prepareWrites(db);
+        const wire = wireBatch(rest);
+        settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, synchronous === "full", localState));
+      }
       db.close();
     },
   };

@@ -1,10 +1,26 @@
 import { createServer, request } from "node:http";
+import { connect } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempDir, testCommon } from "./_test/common.ts";
 import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
-import { makeTestNode, withState } from "./_test/nodes.ts";
+import { createMemoryRegistrySource, makeTestNode, withState } from "./_test/nodes.ts";
 import { RelayError } from "./errors.ts";
+import { generateNodeKeys, type NodeKeys } from "./keys.ts";
+import { createLinkAuth } from "./link-auth.ts";
 import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
+import { createQueueStore } from "./queue-store.ts";
+import { createRelay } from "./relay.ts";
 import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
+import {
+  createLinkPool,
+  encodeRequestFrame,
+  frameReader,
+  LINK_PATH,
+  LINK_PROTOCOL,
+  LINK_UPGRADE_BODY,
+} from "./relay-link.ts";
+import { createStakeView } from "./stake-view.ts";
 
 /** POSTs raw bytes and returns status and body. */
 function post(
@@ -134,6 +150,156 @@ describe("relay network (in-process)", () => {
     const ok = await post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: fromA });
     expect(ok.status).toBe(200);
     expect(ok.body.length).toBe(BLOCK_SIZE);
+  });
+
+  it("accepts v2 link requests only from nodes Active in its view, tagged with their own key", async () => {
+    network = await startTestNetwork(3);
+    const [a, b] = network.relays;
+    const toB = { ed25519Key: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public };
+    const packetFor = () =>
+      wrapOnion(
+        [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+        Buffer.from("x"),
+        Date.now() + 60_000,
+      ).packet;
+    const send = (packet: Buffer, header: string) =>
+      post(`${b!.url}/v1/relay`, packet, { [RELAY_AUTH_HEADER]: header });
+    // A node that is not in the registry at all.
+    const stranger = makeTestNode();
+    let packet = packetFor();
+    const res1 = await send(packet, createLinkAuth(stranger.keys).header(toB, packet, Date.now()));
+    expect([res1.status, errorCode(res1.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    // A stranger naming A as the sender.
+    const forged = createLinkAuth(stranger.keys)
+      .header(toB, packet, Date.now())
+      .replace(stranger.keys.nodeId, a!.keys.nodeId);
+    const res2 = await send(packet, forged);
+    expect([res2.status, errorCode(res2.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    // A itself: accepted.
+    const fromA = createLinkAuth(a!.keys);
+    const res3 = await send(packet, fromA.header(toB, packet, Date.now()));
+    expect([res3.status, res3.body.length]).toEqual([200, BLOCK_SIZE]);
+    // A once it requested exit (Exiting in B's view): refused, with a correct tag.
+    await network.setRecords(network.records.map((r) => (r === a!.record ? withState(r, "Exiting") : r)));
+    packet = packetFor();
+    const res4 = await send(packet, fromA.header(toB, packet, Date.now()));
+    expect([res4.status, errorCode(res4.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    expect(JSON.parse(res4.body.toString()).error.message).toMatch(/not Active in this relay's stake view/);
+  });
+
+  it("admits a link only from an Active node, and checks every frame's sender and tag", async () => {
+    network = await startTestNetwork(3);
+    const [a, b] = network.relays;
+    const peerB = {
+      nodeId: b!.keys.nodeId,
+      ed25519Key: b!.keys.ed25519Public,
+      x25519Key: b!.keys.x25519Public,
+    };
+    const endpoint = new URL(b!.url).host;
+    const packetFor = () =>
+      wrapOnion(
+        [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+        Buffer.from("x"),
+        Date.now() + 60_000,
+      ).packet;
+    // A stranger's link is refused at the handshake, with the error in the clear.
+    const strangerPool = createLinkPool({ linkAuth: createLinkAuth(makeTestNode().keys), timeoutMs: 5_000 });
+    const refused = await strangerPool.request(peerB, endpoint, packetFor());
+    expect([refused.status, errorCode(refused.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    strangerPool.close();
+    // A's link carries requests; once A is Exiting in B's view, its frames are refused on the same link.
+    const pool = createLinkPool({ linkAuth: createLinkAuth(a!.keys), timeoutMs: 5_000 });
+    const ok = await pool.request(peerB, endpoint, packetFor());
+    expect([ok.status, ok.body.length]).toEqual([200, BLOCK_SIZE]);
+    await network.setRecords(network.records.map((r) => (r === a!.record ? withState(r, "Exiting") : r)));
+    const late = await pool.request(peerB, endpoint, packetFor());
+    expect([late.status, errorCode(late.body)]).toEqual([401, "UNAUTHENTICATED"]);
+    expect(pool.size).toBe(1);
+    pool.close();
+  });
+
+  it("refuses a link frame whose tag does not verify", async () => {
+    network = await startTestNetwork(3);
+    const [a, b] = network.relays;
+    const peerB = { ed25519Key: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public };
+    const linkA = createLinkAuth(a!.keys);
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(b!.url).port) });
+    const frames: { status: number; body: Buffer }[] = [];
+    const feed = frameReader((_type, _id, rest) =>
+      frames.push({ status: rest.readUInt16BE(0), body: rest.subarray(2) }),
+    );
+    let head: Buffer | undefined = Buffer.alloc(0);
+    const upgraded = new Promise<string>((resolve) => {
+      socket.on("data", (chunk: Buffer) => {
+        if (head === undefined) return feed(chunk);
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const status = head.subarray(0, end).toString().split("\r\n")[0]!;
+        const rest = head.subarray(end + 4);
+        head = undefined;
+        if (rest.length > 0) feed(rest);
+        resolve(status);
+      });
+    });
+    socket.write(
+      `GET ${LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n${RELAY_AUTH_HEADER}: ${linkA.header(peerB, LINK_UPGRADE_BODY, Date.now())}\r\n\r\n`,
+    );
+    expect(await upgraded).toMatch(/^HTTP\/1\.1 101/);
+    const packet = wrapOnion(
+      [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+      Buffer.from("x"),
+      Date.now() + 60_000,
+    ).packet;
+    const time = Date.now();
+    const goodTag = linkA.tag(peerB, packet, time);
+    const badTag = Buffer.from(goodTag);
+    badTag[0] = badTag[0]! ^ 1;
+    socket.write(Buffer.concat(encodeRequestFrame(1, time, badTag, packet)));
+    socket.write(Buffer.concat(encodeRequestFrame(2, time, goodTag, packet)));
+    for (let i = 0; i < 200 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    expect(frames.map((f) => f.status).sort()).toEqual([200, 401]);
+    expect(errorCode(frames.find((f) => f.status === 401)!.body)).toBe("UNAUTHENTICATED");
+  });
+
+  it("refuses a packet replayed after a restart", async () => {
+    const dir = await tempDir();
+    const keys: NodeKeys = generateNodeKeys();
+    const record = makeTestNode({ keys, endpoint: "127.0.0.1:1" }).record;
+    async function start() {
+      const common = testCommon((o) => {
+        o.listen = { host: "127.0.0.1", port: 0 };
+      });
+      const view = createStakeView(common, createMemoryRegistrySource([record]));
+      await view.start();
+      const store = createQueueStore(common, join(dir.path, "queues.sqlite"));
+      const relay = createRelay(common, { stakeView: view, keys, queueStore: store });
+      const { url } = await relay.listen();
+      return {
+        url,
+        async stop() {
+          await relay.close();
+          await view.stop();
+          store.close();
+        },
+      };
+    }
+    const hop = [{ nodeId: keys.ed25519Public, x25519Key: keys.x25519Public }];
+    const { packet } = wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000);
+    try {
+      let running = await start();
+      expect((await post(`${running.url}/v1/onion`, packet)).status).toBe(200);
+      await running.stop();
+      running = await start();
+      const replayed = await post(`${running.url}/v1/onion`, packet);
+      expect([replayed.status, errorCode(replayed.body)]).toEqual([409, "REPLAYED"]);
+      const fresh = wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000).packet;
+      expect((await post(`${running.url}/v1/onion`, fresh)).status).toBe(200);
+      await running.stop();
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it("rejects a replayed packet", async () => {

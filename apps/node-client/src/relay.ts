@@ -1,18 +1,20 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { toHex } from "./bytes.ts";
 import type { Common } from "./common.ts";
 import { type NodeDirectoryJson, recordToJson } from "./directory.ts";
 import { ERROR_CODES, RelayError, type RelayErrorCode } from "./errors.ts";
-import {
-  createKeepAliveAgent,
-  endpointUrl,
-  postBinary,
-  readBody,
-  SERVER_KEEP_ALIVE_MS,
-} from "./http-util.ts";
+import { readBody, SERVER_KEEP_ALIVE_MS } from "./http-util.ts";
 import type { NodeKeys } from "./keys.ts";
+import { createLinkAuth, parseRelayAuthHeader } from "./link-auth.ts";
+import { createMemoryGuard } from "./memory-guard.ts";
 import {
   BLOCK_SIZE,
   checkPacketFraming,
@@ -24,7 +26,18 @@ import {
 } from "./onion.ts";
 import { createQueueService } from "./queue-service.ts";
 import type { QueueStore } from "./queue-store.ts";
-import { parseRelayAuth, RELAY_AUTH_HEADER, signRelayRequest, verifyRelayAuth } from "./relay-auth.ts";
+import { RELAY_AUTH_HEADER, verifyRelayAuth } from "./relay-auth.ts";
+import {
+  createLinkPool,
+  encodeResponseFrame,
+  frameReader,
+  LINK_IDLE_MS,
+  LINK_PATH,
+  LINK_PROTOCOL,
+  LINK_UPGRADE_BODY,
+  type LinkRequest,
+  readRequest,
+} from "./relay-link.ts";
 import { createReplayCache } from "./replay.ts";
 import type { StakeView, StakeViewStatus, ViewNode } from "./stake-view.ts";
 
@@ -63,6 +76,13 @@ export interface RelayStatus {
     readonly replayCacheCapacity: number;
     readonly uptimeSeconds: number;
     readonly shuttingDown: boolean;
+    /** Resident memory, the JavaScript heap (used of reserved) and buffers outside it, in MiB. */
+    readonly memory: {
+      readonly rss: number;
+      readonly heapUsed: number;
+      readonly heapTotal: number;
+      readonly buffers: number;
+    };
   };
 }
 
@@ -80,6 +100,17 @@ export interface Relay {
 
 type Role = "entry" | "relay";
 
+function memoryMiB(): RelayStatus["relay"]["memory"] {
+  const m = process.memoryUsage();
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return {
+    rss: mib(m.rss),
+    heapUsed: mib(m.heapUsed),
+    heapTotal: mib(m.heapTotal),
+    buffers: mib(m.arrayBuffers),
+  };
+}
+
 interface Bucket {
   tokens: number;
   last: number;
@@ -93,15 +124,27 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const nodeId = keys.nodeId;
   const ownId = keys.ed25519Public;
   const replay = createReplayCache(options.onion.replayCacheSize, now);
+  // Packet ids accepted before a restart are refused until they expire, like any other replay.
+  const remembered = queueStore.rememberedPackets(now());
+  for (const { packetId, expiresAt } of remembered) replay.restore(packetId.toString("latin1"), expiresAt);
+  if (remembered.length > 0) logger.info({ msg: "replay cache restored", packetIds: remembered.length });
+  const linkAuth = createLinkAuth(keys);
   const queueService = createQueueService(common, queueStore, ownId, { now });
-  const agent = createKeepAliveAgent(64);
+  const links = createLinkPool({ linkAuth, timeoutMs: options.onion.forwardTimeoutMs, now });
+  const linkSockets = new Set<Socket>();
+  const memoryGuard = createMemoryGuard();
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
   let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
   metrics.provide("replayCacheEntries", () => replay.size);
-  const sweepTimer = setInterval(() => replay.sweep(), 10_000);
+  const sweepTimer = setInterval(() => {
+    replay.sweep();
+    queueStore.forgetExpiredPackets(now()).catch((error: unknown) => {
+      if (!closing) logger.error({ msg: "forgetting expired packet ids failed", err: error });
+    });
+  }, 10_000);
   sweepTimer.unref();
 
   function serving(): ServingState {
@@ -151,6 +194,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         replayCacheCapacity: replay.capacity,
         uptimeSeconds: Math.round((now() - startedAt) / 1000),
         shuttingDown: closing !== undefined,
+        memory: memoryMiB(),
       },
     };
   }
@@ -198,14 +242,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       logger.debug({ msg: "next hop not Active", next: nextId });
       return sealErrorResponse(layer, "NEXT_HOP_NOT_ACTIVE");
     }
-    const auth = signRelayRequest(ownId, keys.ed25519Private, next.ed25519Key, layer.packet, now());
     try {
-      const res = await postBinary(endpointUrl(next.endpoint, "/v1/relay"), layer.packet, {
-        agent,
-        headers: { [RELAY_AUTH_HEADER]: auth },
-        timeoutMs: options.onion.forwardTimeoutMs,
-        limit: BLOCK_SIZE + 4096,
-      });
+      const res = await links.request(next, next.endpoint, layer.packet);
       if (res.status === 200)
         return sealForwardResponse(layer, res.body) ?? sealErrorResponse(layer, "BAD_RESPONSE");
       let code: RelayErrorCode = "BAD_RESPONSE";
@@ -220,6 +258,35 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       logger.warn({ msg: "forwarding failed", next: nextId, endpoint: next.endpoint, code });
       return sealErrorResponse(layer, code);
     }
+  }
+
+  /**
+   * Everything after authentication, for HTTP requests and link frames alike: framing, replay, the
+   * layer, then delivery or forwarding. Throws a RelayError for a refused packet.
+   */
+  async function servePacket(body: Buffer): Promise<{ response: Buffer; result: string }> {
+    let result: string;
+    const { packetId } = checkPacketFraming(body);
+    if (replay.has(packetId)) throw new RelayError("REPLAYED");
+    const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs);
+    const added = replay.add(layer.packetId, layer.expiresAt);
+    if (added === "replayed") throw new RelayError("REPLAYED");
+    if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
+    // The id is durable before the packet has any effect; a queue write issued after it commits in
+    // the same transaction or a later one.
+    const persisted = queueStore.rememberPacket(Buffer.from(layer.packetId, "latin1"), layer.expiresAt);
+    let response: Buffer;
+    if (layer.kind === "deliver") {
+      const answer = queueService.handle(layer.payload);
+      await persisted;
+      response = sealDeliverResponse(layer, await answer);
+      result = "delivered";
+    } else {
+      await persisted;
+      response = await forward(layer);
+      result = "forwarded";
+    }
+    return { response, result };
   }
 
   async function handleOnion(req: IncomingMessage, res: ServerResponse, role: Role): Promise<void> {
@@ -248,10 +315,10 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         req.resume();
         throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
       }
-      let auth: ReturnType<typeof parseRelayAuth> | undefined;
+      let auth: ReturnType<typeof parseRelayAuthHeader> | undefined;
       let sender: ViewNode | undefined;
       if (role === "relay") {
-        auth = parseRelayAuth(req.headers[RELAY_AUTH_HEADER] as string | undefined);
+        auth = parseRelayAuthHeader(req.headers[RELAY_AUTH_HEADER] as string | undefined);
         sender = stakeView.activeNode(auth.sender);
         if (!sender) {
           req.resume();
@@ -262,25 +329,17 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         }
       }
       const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
-      if (auth && sender)
+      if (auth?.version === 2 && sender) linkAuth.verify(auth, sender, body, now());
+      else if (auth?.version === 1 && sender)
         verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now(), sender.ed25519KeyObject);
-      const { packetId } = checkPacketFraming(body);
-      if (replay.has(packetId)) throw new RelayError("REPLAYED");
-      const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs);
-      const added = replay.add(layer.packetId, layer.expiresAt);
-      if (added === "replayed") throw new RelayError("REPLAYED");
-      if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
-      let response: Buffer;
-      if (layer.kind === "deliver") {
-        response = sealDeliverResponse(layer, await queueService.handle(layer.payload));
-        result = "delivered";
-      } else {
-        response = await forward(layer);
-        result = "forwarded";
-      }
+      const served = await servePacket(body);
+      result = served.result;
       if (closing) res.setHeader("connection", "close");
-      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": response.length });
-      res.end(response);
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": served.response.length,
+      });
+      res.end(served.response);
     } catch (error) {
       const relayError =
         error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
@@ -304,8 +363,137 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       metrics.inFlight.set(inFlight);
       metrics.packets.inc({ role, result });
       metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      memoryGuard.handled();
       if (inFlight === 0) idle?.();
     }
+  }
+
+  function errorBody(error: RelayError): { status: number; body: Buffer } {
+    return {
+      status: ERROR_CODES[error.code].http || 500,
+      body: Buffer.from(JSON.stringify({ error: error.toJSON().error })),
+    };
+  }
+
+  /** A request frame on an accepted link: checked like POST /v1/relay, answered with a response frame. */
+  async function handleLinkRequest(socket: Socket, senderId: string, request: LinkRequest): Promise<void> {
+    const role: Role = "relay";
+    const started = performance.now();
+    let result = "error";
+    const reply = (status: number, body: Buffer) => {
+      if (socket.destroyed) return;
+      socket.cork();
+      for (const part of encodeResponseFrame(request.id, status, body)) socket.write(part);
+      socket.uncork();
+    };
+    const refuse = (error: RelayError) => {
+      const { status, body } = errorBody(error);
+      reply(status, body);
+    };
+    if (closing) {
+      refuse(new RelayError("SHUTTING_DOWN"));
+      return;
+    }
+    if (inFlight >= options.onion.maxInFlight) {
+      metrics.packets.inc({ role, result: "BUSY" });
+      refuse(new RelayError("BUSY"));
+      return;
+    }
+    inFlight++;
+    metrics.inFlight.set(inFlight);
+    try {
+      const state = serving();
+      if (!state.serving) throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
+      const sender = stakeView.activeNode(senderId);
+      if (!sender) {
+        throw new RelayError(
+          "UNAUTHENTICATED",
+          "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
+        );
+      }
+      linkAuth.verifyTag(sender, request.time, request.tag, request.packet, now());
+      const served = await servePacket(request.packet);
+      result = served.result;
+      reply(200, served.response);
+    } catch (error) {
+      const relayError =
+        error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
+      result = relayError.code;
+      if (relayError.code === "INTERNAL") logger.error({ msg: "link request failed", err: error });
+      else logger.debug({ msg: "link request refused", code: relayError.code, reason: relayError.message });
+      refuse(relayError);
+    } finally {
+      inFlight--;
+      metrics.inFlight.set(inFlight);
+      metrics.packets.inc({ role, result });
+      metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      memoryGuard.handled();
+      if (inFlight === 0) idle?.();
+    }
+  }
+
+  /** GET /v1/link with Upgrade: sesh-link/1 from another relay: admits it as a link (see relay-link.ts). */
+  function acceptLink(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const refuse = (error: RelayError) => {
+      const { status, body } = errorBody(error);
+      metrics.httpRequests.inc({ route: "link", status: String(status) });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString()}`,
+      );
+    };
+    socket.on("error", () => socket.destroy());
+    const path = (req.url ?? "/").split("?")[0];
+    if (path !== LINK_PATH || String(req.headers.upgrade).toLowerCase() !== LINK_PROTOCOL) {
+      refuse(new RelayError("NOT_FOUND", `NOT_FOUND: no upgrade to ${req.headers.upgrade} at ${path}`));
+      return;
+    }
+    if (closing) {
+      refuse(new RelayError("SHUTTING_DOWN"));
+      return;
+    }
+    let senderId: string;
+    try {
+      const state = serving();
+      if (!state.serving) throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
+      const auth = parseRelayAuthHeader(req.headers[RELAY_AUTH_HEADER] as string | undefined);
+      const sender = stakeView.activeNode(auth.sender);
+      if (!sender) {
+        throw new RelayError(
+          "UNAUTHENTICATED",
+          "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
+        );
+      }
+      if (auth.version !== 2)
+        throw new RelayError("UNAUTHENTICATED", "UNAUTHENTICATED: a link needs a v2 relay auth header");
+      linkAuth.verify(auth, sender, LINK_UPGRADE_BODY, now());
+      senderId = auth.sender;
+    } catch (error) {
+      refuse(error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error }));
+      return;
+    }
+    metrics.httpRequests.inc({ route: "link", status: "101" });
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n\r\n`,
+    );
+    linkSockets.add(socket);
+    socket.on("close", () => linkSockets.delete(socket));
+    socket.setNoDelay(true);
+    socket.setTimeout(2 * LINK_IDLE_MS, () => socket.destroy());
+    const feed = frameReader((type, id, rest) => {
+      const request = type === 1 ? readRequest(id, rest) : undefined;
+      if (!request) throw new RelayError("MALFORMED", "MALFORMED: not a link request frame");
+      void handleLinkRequest(socket, senderId, request);
+    });
+    const onData = (chunk: Buffer) => {
+      try {
+        feed(chunk);
+      } catch (error) {
+        logger.debug({ msg: "closing a link: malformed frame", sender: senderId, err: error });
+        socket.destroy();
+      }
+    };
+    socket.on("data", onData);
+    if (head.length > 0) onData(head);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
@@ -386,6 +574,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     },
   );
   server.maxConnections = options.http.maxConnections;
+  server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => acceptLink(req, socket, head));
   server.on("clientError", (error, socket) => {
     logger.debug({ msg: "malformed HTTP request", error: error.message });
     if (socket.writable)
@@ -407,10 +596,12 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         ]);
         if (inFlight > 0) logger.warn({ msg: "shutdown timeout: dropping in-flight requests", inFlight });
       }
+      links.close();
+      for (const socket of linkSockets) socket.destroy();
       server.closeAllConnections();
       await closed;
-      agent.destroy();
       clearInterval(sweepTimer);
+      memoryGuard.stop();
       logger.info({ msg: "relay stopped" });
     })();
     return closing;

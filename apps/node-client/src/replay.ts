@@ -11,6 +11,11 @@ export interface ReplayCache {
    * "full" when the cache is at capacity with unexpired ids.
    */
   add(packetId: string, expiresAt: number): "added" | "replayed" | "full";
+  /**
+   * Records an id remembered from before a restart, even past capacity (their number is bounded by the
+   * capacity the ids were accepted under).
+   */
+  restore(packetId: string, expiresAt: number): void;
   /** Drops expired ids; returns how many were dropped. */
   sweep(): number;
   readonly size: number;
@@ -50,6 +55,9 @@ export function createReplayCache(capacity: number, now: () => number = Date.now
       }
       seen.set(packetId, expiresAt);
       return "added";
+    },
+    restore(packetId, expiresAt) {
+      if (expiresAt >= now()) seen.set(packetId, expiresAt);
     },
     sweep,
     get size() {

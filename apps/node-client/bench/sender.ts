@@ -1,0 +1,175 @@
+/**
+ * A benchmark sender: a separate process holding real relay clients (3-hop and 1-hop) over a real
+ * stake view of the benchmark's node list. The coordinator (relay-bench.ts) drives it over IPC:
+ *   { type: "queues", count, exit }            create queues on the exit relay; answers their sender ids
+ *   { type: "closed", hops, concurrency, durationMs?, count? }   as fast as `concurrency` loops go
+ *   { type: "open", hops, rate, durationMs }   `rate` sends per second on a fixed schedule
+ * and it answers { ok, errors, latencies, cpuUs }. Latency runs from the scheduled send time (open
+ * loop), so a slow relay cannot hide its delay by slowing the sender down.
+ */
+import { randomBytes } from "node:crypto";
+import { createFileRegistrySource } from "../src/_test/nodes.ts";
+import { createRelayClient, type RelayClient } from "../src/client.ts";
+import { createCommon } from "../src/common.ts";
+import { RelayError } from "../src/errors.ts";
+import { createKeepAliveAgent } from "../src/http-util.ts";
+import { defaultOptions } from "../src/options.ts";
+import { createStakeView } from "../src/stake-view.ts";
+
+export type SenderCommand =
+  | { type: "queues"; count: number; exit: string }
+  | { type: "closed"; hops: 1 | 3; concurrency: number; durationMs?: number; count?: number }
+  | { type: "open"; hops: 1 | 3; rate: number; durationMs: number }
+  | { type: "stop" };
+
+export interface SenderResult {
+  ok: number;
+  errors: Record<string, number>;
+  latencies: number[];
+  cpuUs: number;
+  elapsedMs: number;
+}
+
+/** Message bodies are opaque to the relay: a fixed 16,000-byte body (the queue's maximum). */
+const BODY = randomBytes(16_000);
+const MAX_OUTSTANDING = 4096;
+
+const fixture = process.argv[2];
+if (!fixture || !process.send) throw new Error("run by relay-bench.ts: sender.ts <registry fixture>");
+const send = process.send.bind(process);
+
+const common = createCommon(defaultOptions({ "log-level": "silent" }), { name: "bench-sender" });
+const view = createStakeView(common, createFileRegistrySource(fixture));
+const agent = createKeepAliveAgent(256, 256);
+const clients: Record<1 | 3, RelayClient> = {
+  1: createRelayClient({ directory: view, hops: 1, agent, attempts: 1 }),
+  3: createRelayClient({ directory: view, hops: 3, agent, attempts: 1 }),
+};
+let exit = "";
+let queues: Buffer[] = [];
+const used: number[] = [];
+let nextQueue = 0;
+
+/** The next queue with room (128 undelivered messages each); throws when every queue is full. */
+function pickQueue(): Buffer {
+  for (let tries = 0; tries < queues.length; tries++) {
+    const i = nextQueue++ % queues.length;
+    if (used[i]! < 128) {
+      used[i]!++;
+      return queues[i]!;
+    }
+  }
+  throw new Error("every benchmark queue is full; create more queues");
+}
+
+function record(result: SenderResult, error: unknown): void {
+  const code = error instanceof RelayError ? error.code : error instanceof Error ? error.message : "unknown";
+  result.errors[code] = (result.errors[code] ?? 0) + 1;
+}
+
+async function closed(hops: 1 | 3, concurrency: number, durationMs?: number, count?: number) {
+  const result: SenderResult = { ok: 0, errors: {}, latencies: [], cpuUs: 0, elapsedMs: 0 };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const deadline = durationMs === undefined ? Number.POSITIVE_INFINITY : started + durationMs;
+  let issued = 0;
+  const limit = count ?? Number.POSITIVE_INFINITY;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline && issued < limit) {
+        issued++;
+        const t0 = performance.now();
+        try {
+          await clients[hops].sendMessage(exit, pickQueue(), BODY);
+          result.ok++;
+          result.latencies.push(performance.now() - t0);
+        } catch (error) {
+          record(result, error);
+        }
+      }
+    }),
+  );
+  const c = process.cpuUsage(cpu);
+  result.cpuUs = c.user + c.system;
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
+async function open(hops: 1 | 3, rate: number, durationMs: number) {
+  const result: SenderResult = { ok: 0, errors: {}, latencies: [], cpuUs: 0, elapsedMs: 0 };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const total = Math.floor((rate * durationMs) / 1000);
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const scheduled = started + (sent * 1000) / rate;
+      if (inFlight.size >= MAX_OUTSTANDING) {
+        record(result, new Error("sender backlog full"));
+        continue;
+      }
+      const p: Promise<void> = clients[hops]
+        .sendMessage(exit, pickQueue(), BODY)
+        .then(
+          () => {
+            result.ok++;
+            result.latencies.push(performance.now() - scheduled);
+          },
+          (error: unknown) => record(result, error),
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    const next = started + (sent * 1000) / rate;
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, next - performance.now()))));
+  }
+  await Promise.all(inFlight);
+  const c = process.cpuUsage(cpu);
+  result.cpuUs = c.user + c.system;
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
+async function handle(command: SenderCommand): Promise<unknown> {
+  switch (command.type) {
+    case "queues": {
+      exit = command.exit;
+      const created: Buffer[] = [];
+      for (let i = 0; i < command.count; i += 16) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(16, command.count - i) }, () =>
+            clients[1].createQueue({ relay: exit }),
+          ),
+        );
+        created.push(...batch.map((q) => q.senderId));
+      }
+      queues = created;
+      used.length = 0;
+      for (let i = 0; i < queues.length; i++) used.push(0);
+      return { queues: queues.length };
+    }
+    case "closed":
+      return closed(command.hops, command.concurrency, command.durationMs, command.count);
+    case "open":
+      return open(command.hops, command.rate, command.durationMs);
+    case "stop":
+      for (const client of Object.values(clients)) client.close();
+      agent.destroy();
+      await view.stop();
+      return { stopped: true };
+  }
+}
+
+await view.refresh();
+process.on("message", (command: SenderCommand) => {
+  handle(command).then(
+    (answer) => {
+      send({ ok: true, answer });
+      if (command.type === "stop") process.disconnect();
+    },
+    (error: unknown) => send({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+send({ ready: true });

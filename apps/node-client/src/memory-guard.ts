@@ -1,0 +1,74 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+type CollectGarbage = (options?: { type?: "major" | "minor"; execution?: "sync" | "async" }) => unknown;
+
+let collector: CollectGarbage | undefined;
+
+function garbageCollector(): CollectGarbage | undefined {
+  if (collector) return collector;
+  const exposed = (globalThis as { gc?: CollectGarbage }).gc;
+  if (exposed) {
+    collector = exposed;
+    return collector;
+  }
+  try {
+    setFlagsFromString("--expose-gc");
+    collector = runInNewContext("gc") as CollectGarbage;
+  } catch {
+    collector = undefined;
+  }
+  return collector;
+}
+
+/** Bounds the memory a busy relay keeps: see createMemoryGuard. */
+export interface MemoryGuard {
+  /** Counts one handled request. */
+  handled(): void;
+  stop(): void;
+}
+
+/**
+ * Keeps a busy relay's resident memory flat. Every request allocates a few 16 KB buffers outside
+ * the JavaScript heap; V8 frees them only at its own collections, which a small heap triggers
+ * rarely (external memory may grow by about 64 MB first), and the C allocator keeps that high-water
+ * mark resident for good. So every `intervalMs`, when requests were handled since the last check
+ * and more than `maxBufferBytes` of buffers are allocated, the guard starts a concurrent
+ * (incremental) full collection, which frees the dead ones; and once more when the relay goes idle.
+ * An idle relay is not touched again.
+ */
+export function createMemoryGuard(
+  options: { intervalMs?: number; maxBufferBytes?: number } = {},
+): MemoryGuard {
+  const intervalMs = options.intervalMs ?? 250;
+  const maxBufferBytes = options.maxBufferBytes ?? 16 * 2 ** 20;
+  const gc = garbageCollector();
+  let count = 0;
+  let busy = false;
+  const collect = () => {
+    try {
+      void gc?.({ type: "major", execution: "async" });
+    } catch {}
+  };
+  const timer = setInterval(() => {
+    if (!gc) return;
+    if (count === 0) {
+      // Just gone idle: one last collection returns what the busy spell left behind.
+      if (busy && process.memoryUsage().arrayBuffers > 2 ** 20) collect();
+      busy = false;
+      return;
+    }
+    busy = true;
+    count = 0;
+    if (process.memoryUsage().arrayBuffers >= maxBufferBytes) collect();
+  }, intervalMs);
+  timer.unref();
+  return {
+    handled() {
+      count++;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// @ts-check
+/**
+ * The queue database's writer thread (a worker of createQueueStore). It owns a connection of its own
+ * and runs each batch it is sent as one transaction, so the commit's disk flush (fsync) blocks this
+ * thread and not the relay's event loop. It answers each batch only after the commit, on the answers
+ * port, and marks the batch handled in shared memory (the main thread waits on that only when it
+ * closes the store). Plain JavaScript, like queue-ops.js: no type-stripping compiler in this thread.
+ *
+ * workerData: { path, limits, signal: SharedArrayBuffer ([0]: last batch handled, [1]: 1 once
+ * closed), answers: MessagePort }. Messages: { batch, ops, full }, { checkpoint: true } (for
+ * commits the main thread made itself) or { close: true }.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { parentPort, workerData } from "node:worker_threads";
+import { prepareWrites, runBatch } from "./queue-ops.js";
+
+/** @type {{ path: string, limits: import("./queue-ops.js").WriteLimits, signal: SharedArrayBuffer, answers: import("node:worker_threads").MessagePort }} */
+const { path, limits, signal, answers } = workerData;
+const flags = new Int32Array(signal);
+const db = new DatabaseSync(path);
+db.exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+const sql = prepareWrites(db);
+const state = { full: false };
+const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
+
+port.on(
+  "message",
+  /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { checkpoint: true } | { close: true }} message */
+  (message) => {
+    if ("checkpoint" in message) {
+      try {
+        db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch {}
+      return;
+    }
+    if ("close" in message) {
+      db.close();
+      Atomics.store(flags, 1, 1);
+      Atomics.notify(flags, 1);
+      answers.close();
+      port.close();
+      return;
+    }
+    const result = runBatch(db, sql, limits, message.ops, message.full, state);
+    answers.postMessage({ batch: message.batch, result });
+    Atomics.store(flags, 0, message.batch);
+    Atomics.notify(flags, 0);
+  },
+);

@@ -1,0 +1,149 @@
+import { connect, type Socket } from "node:net";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
+import { createLinkAuth } from "./link-auth.ts";
+import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
+import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
+import {
+  createLinkPool,
+  encodeRequestFrame,
+  frameReader,
+  LINK_PATH,
+  LINK_PROTOCOL,
+  LINK_UPGRADE_BODY,
+} from "./relay-link.ts";
+
+describe("relay links", () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await startTestNetwork(3);
+  });
+  afterAll(async () => {
+    await network.stop();
+  });
+
+  /** Opens a link from relay 0 to relay 1 by hand; resolves with the socket once it is upgraded. */
+  async function rawLink(): Promise<Socket> {
+    const [a, b] = network.relays;
+    const peerB = { ed25519Key: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public };
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(b!.url).port) });
+    const header = createLinkAuth(a!.keys).header(peerB, LINK_UPGRADE_BODY, Date.now());
+    socket.write(
+      `GET ${LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n${RELAY_AUTH_HEADER}: ${header}\r\n\r\n`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      let head = "";
+      const onData = (chunk: Buffer) => {
+        head += chunk.toString("latin1");
+        if (!head.includes("\r\n\r\n")) return;
+        socket.off("data", onData);
+        if (head.startsWith("HTTP/1.1 101")) resolve();
+        else reject(new Error(head));
+      };
+      socket.on("data", onData);
+      socket.once("error", reject);
+    });
+    return socket;
+  }
+
+  it("frames survive being split and joined at any byte", async () => {
+    const frames = Array.from({ length: 6 }, (_, i) =>
+      Buffer.concat(encodeRequestFrame(i + 1, 1_000 + i, Buffer.alloc(32, i), Buffer.alloc(100 * i + 1, i))),
+    );
+    const stream = Buffer.concat(frames);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 12 }), (cuts) => {
+        const seen: number[] = [];
+        const feed = frameReader((type, id, rest) => {
+          expect(type).toBe(1);
+          expect(rest.length).toBe(40 + 100 * (id - 1) + 1);
+          seen.push(id);
+        });
+        const points = [...new Set(cuts)].sort((x, y) => x - y);
+        let at = 0;
+        for (const p of [...points, stream.length]) {
+          if (p > at) feed(stream.subarray(at, p));
+          at = p;
+        }
+        expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => frameReader(() => {})(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrow(/MALFORMED/);
+  });
+
+  it("a link that sends garbage is answered or closed, and the relay keeps serving", async () => {
+    const samples = fc.sample(
+      fc.oneof(
+        // A length no frame has, then anything.
+        fc
+          .uint8Array({ maxLength: 4_000 })
+          .map((rest) => Buffer.concat([Buffer.from([0x7f, 0, 0, 0]), rest])),
+        // A well-framed frame of any type and content (a request frame with a wrong tag among them).
+        fc
+          .tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 4, maxLength: 17_000 }))
+          .map(([type, rest]) => {
+            const head = Buffer.alloc(5);
+            head.writeUInt32BE(1 + rest.length, 0);
+            head[4] = type;
+            return Buffer.concat([head, rest]);
+          }),
+      ),
+      40,
+    );
+    let answered = 0;
+    let dropped = 0;
+    for (const garbage of samples) {
+      const socket = await rawLink();
+      const outcome = new Promise<"answered" | "dropped">((resolve) => {
+        socket.once("data", () => resolve("answered"));
+        socket.once("close", () => resolve("dropped"));
+      });
+      socket.write(garbage);
+      if ((await outcome) === "answered") answered++;
+      else dropped++;
+      socket.destroy();
+    }
+    expect(answered + dropped).toBe(samples.length);
+    expect(dropped).toBeGreaterThan(0);
+    const [a, b] = network.relays;
+    const pool = createLinkPool({ linkAuth: createLinkAuth(a!.keys), timeoutMs: 10_000 });
+    const packet = wrapOnion(
+      [{ nodeId: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public }],
+      Buffer.from("x"),
+      Date.now() + 60_000,
+    ).packet;
+    const res = await pool.request(
+      { nodeId: b!.keys.nodeId, ed25519Key: b!.keys.ed25519Public, x25519Key: b!.keys.x25519Public },
+      new URL(b!.url).host,
+      packet,
+    );
+    pool.close();
+    expect([res.status, res.body.length]).toEqual([200, BLOCK_SIZE]);
+    expect((await fetch(`${b!.url}/health`)).status).toBe(200);
+  });
+
+  it("refuses an upgrade to anything but a link, and a link without a v2 header", async () => {
+    const [, b] = network.relays;
+    const ask = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: "127.0.0.1", port: Number(new URL(b!.url).port) });
+        let answer = "";
+        socket.on("data", (c: Buffer) => {
+          answer += c.toString();
+        });
+        socket.on("close", () => resolve(answer));
+        socket.on("error", reject);
+        socket.write(request);
+      });
+    const other = await ask(
+      `GET /v1/link HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n`,
+    );
+    expect(other).toMatch(/^HTTP\/1\.1 404[\s\S]*NOT_FOUND/);
+    const unsigned = await ask(
+      `GET ${LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n\r\n`,
+    );
+    expect(unsigned).toMatch(/^HTTP\/1\.1 401[\s\S]*UNAUTHENTICATED/);
+  });
+});

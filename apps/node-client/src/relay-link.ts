@@ -1,0 +1,296 @@
+import { connect, type Socket } from "node:net";
+import { writeU64 } from "./bytes.ts";
+import { RelayError } from "./errors.ts";
+import type { LinkAuth, LinkPeer } from "./link-auth.ts";
+import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
+
+/**
+ * Relay links: one long-lived TCP connection from a relay to each next hop it forwards to, carrying
+ * many requests at once, instead of an HTTP request per packet.
+ *
+ * The sender opens it with `GET /v1/link` and `Upgrade: sesh-link/1`, authenticated like a relay
+ * request (x-sesh-relay-auth v2 over the fixed body "SESH relay link upgrade v1"); the receiver
+ * answers 101 only when the sender is Active in its view and the tag verifies, else the usual JSON
+ * error. Then both sides exchange frames, each `length (u32, of the rest) | type (u8) | id (u32) | …`:
+ *   type 1, request:  time (u64) | tag (32) | packet (one 16,384-byte block)
+ *   type 2, response: HTTP-like status (u16) | body (the onion response block, or the JSON error)
+ * Every request frame carries its own tag (the v2 MAC over sender, receiver, time and SHA-256 of the
+ * packet) and the receiver checks, per frame, that the sender is still Active: the handshake only
+ * admits the connection, a request counts only with a valid tag. Responses are not tagged, as HTTP
+ * responses were not: the onion response layers authenticate them to the client.
+ */
+
+export const LINK_PATH = "/v1/link";
+export const LINK_PROTOCOL = "sesh-link/1";
+/** The body the handshake's tag is computed over. */
+export const LINK_UPGRADE_BODY = Buffer.from("SESH relay link upgrade v1", "utf8");
+const TYPE_REQUEST = 1;
+const TYPE_RESPONSE = 2;
+const FRAME_HEAD = 4 + 1 + 4;
+const REQUEST_HEAD = FRAME_HEAD + 8 + 32;
+const RESPONSE_HEAD = FRAME_HEAD + 2;
+/** Largest frame accepted: a block plus a generous JSON error. */
+export const MAX_FRAME = 16_384 + 8_192;
+/**
+ * The sending end closes a link without traffic for this long; the receiving end waits twice as
+ * long, so a request is never sent into a link the receiver is closing.
+ */
+export const LINK_IDLE_MS = 30_000;
+
+/** A request frame as the receiver reads it. */
+export interface LinkRequest {
+  readonly id: number;
+  readonly time: number;
+  readonly tag: Buffer;
+  readonly packet: Buffer;
+}
+
+/** Encodes a request frame (the tag is over `packet`, computed by the caller's LinkAuth). */
+export function encodeRequestFrame(id: number, time: number, tag: Buffer, packet: Buffer): Buffer[] {
+  const head = Buffer.allocUnsafe(REQUEST_HEAD);
+  head.writeUInt32BE(REQUEST_HEAD - 4 + packet.length, 0);
+  head[4] = TYPE_REQUEST;
+  head.writeUInt32BE(id, 5);
+  writeU64(head, time, 9);
+  tag.copy(head, 17);
+  return [head, packet];
+}
+
+/** Encodes a response frame. */
+export function encodeResponseFrame(id: number, status: number, body: Buffer): Buffer[] {
+  const head = Buffer.allocUnsafe(RESPONSE_HEAD);
+  head.writeUInt32BE(RESPONSE_HEAD - 4 + body.length, 0);
+  head[4] = TYPE_RESPONSE;
+  head.writeUInt32BE(id, 5);
+  head.writeUInt16BE(status, 9);
+  return [head, body];
+}
+
+/**
+ * Splits a byte stream into frames and hands each to `onFrame` (type, id, the bytes after the id).
+ * Returns the function to feed chunks to; it throws on a frame that is too large or too short.
+ */
+export function frameReader(
+  onFrame: (type: number, id: number, rest: Buffer) => void,
+): (chunk: Buffer) => void {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  return (chunk) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    for (;;) {
+      if (buffered < 4) return;
+      let data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
+      const length = data.readUInt32BE(0);
+      if (length > MAX_FRAME || length < FRAME_HEAD - 4)
+        throw new RelayError("MALFORMED", `MALFORMED: link frame of ${length} bytes`);
+      if (buffered < 4 + length) {
+        chunks = [data];
+        return;
+      }
+      const frame = data.subarray(0, 4 + length);
+      data = data.subarray(4 + length);
+      chunks = data.length > 0 ? [data] : [];
+      buffered = data.length;
+      onFrame(frame[4]!, frame.readUInt32BE(5), frame.subarray(FRAME_HEAD));
+    }
+  };
+}
+
+/** Reads a request frame's fields (after the id); undefined when it is malformed. */
+export function readRequest(id: number, rest: Buffer): LinkRequest | undefined {
+  if (rest.length < 8 + 32) return undefined;
+  const time = Number(rest.readBigUInt64BE(0));
+  return { id, time, tag: rest.subarray(8, 40), packet: rest.subarray(40) };
+}
+
+/** A response as the forwarding relay gets it: the same shape as an HTTP response. */
+export interface LinkResponse {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+/** The links a relay holds to the next hops it forwards to. */
+export interface LinkPool {
+  /** Sends `packet` to `peer` at `endpoint` over its link (opened on first use). */
+  request(
+    peer: LinkPeer & { readonly nodeId: string },
+    endpoint: string,
+    packet: Buffer,
+  ): Promise<LinkResponse>;
+  /** Links currently open. */
+  readonly size: number;
+  close(): void;
+}
+
+interface Waiter {
+  resolve: (response: LinkResponse) => void;
+  reject: (error: RelayError) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Link {
+  socket: Socket;
+  ready: boolean;
+  queued: Buffer[][];
+  waiters: Map<number, Waiter>;
+  failed?: RelayError;
+}
+
+function hostPort(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(":");
+  const host = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+  return { host, port: Number(endpoint.slice(colon + 1)) };
+}
+
+/** Creates this relay's pool of outgoing links. */
+export function createLinkPool(options: {
+  linkAuth: LinkAuth;
+  timeoutMs: number;
+  now?: () => number;
+}): LinkPool {
+  const { linkAuth, timeoutMs } = options;
+  const now = options.now ?? Date.now;
+  const links = new Map<string, Link>();
+  let nextId = 1;
+  let closed = false;
+
+  function fail(key: string, link: Link, error: RelayError): void {
+    if (links.get(key) === link) links.delete(key);
+    link.failed = error;
+    for (const [id, waiter] of link.waiters) {
+      clearTimeout(waiter.timer);
+      link.waiters.delete(id);
+      waiter.reject(error);
+    }
+    link.socket.destroy();
+  }
+
+  function open(key: string, peer: LinkPeer, endpoint: string): Link {
+    const { host, port } = hostPort(endpoint);
+    const socket = connect({ host, port, noDelay: true });
+    const link: Link = { socket, ready: false, queued: [], waiters: new Map() };
+    const auth = linkAuth.header(peer, LINK_UPGRADE_BODY, now());
+    socket.write(
+      `GET ${LINK_PATH} HTTP/1.1\r\nhost: ${endpoint}\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n${RELAY_AUTH_HEADER}: ${auth}\r\ncontent-length: 0\r\n\r\n`,
+    );
+    socket.setTimeout(LINK_IDLE_MS, () =>
+      fail(key, link, new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: link idle`)),
+    );
+    socket.setKeepAlive(true, 10_000);
+    const onFrame = frameReader((type, id, rest) => {
+      if (type !== TYPE_RESPONSE || rest.length < 2) throw new RelayError("BAD_RESPONSE");
+      const waiter = link.waiters.get(id);
+      if (!waiter) return; // timed out already
+      link.waiters.delete(id);
+      clearTimeout(waiter.timer);
+      waiter.resolve({ status: rest.readUInt16BE(0), body: rest.subarray(2) });
+    });
+    let head: Buffer | undefined = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        if (head !== undefined) {
+          head = Buffer.concat([head, chunk]);
+          const end = head.indexOf("\r\n\r\n");
+          if (end < 0) {
+            if (head.length > 8192) throw new RelayError("BAD_RESPONSE");
+            return;
+          }
+          const lines = head.subarray(0, end).toString("latin1").split("\r\n");
+          const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(lines[0] ?? "")?.[1] ?? 0);
+          const rest = head.subarray(end + 4);
+          if (status !== 101) {
+            // The peer refused the link: its answer goes to every waiting request, as an HTTP
+            // answer would have.
+            const length = Number(
+              lines
+                .find((l) => /^content-length:/i.test(l))
+                ?.split(":")[1]
+                ?.trim() ?? rest.length,
+            );
+            if (rest.length < length) return;
+            const body = rest.subarray(0, length);
+            for (const [id, waiter] of link.waiters) {
+              clearTimeout(waiter.timer);
+              link.waiters.delete(id);
+              waiter.resolve({ status, body });
+            }
+            fail(
+              key,
+              link,
+              new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} refused the link`),
+            );
+            return;
+          }
+          head = undefined;
+          link.ready = true;
+          for (const frame of link.queued) socket.write(Buffer.concat(frame));
+          link.queued = [];
+          if (rest.length > 0) onFrame(rest);
+          return;
+        }
+        onFrame(chunk);
+      } catch (error) {
+        fail(
+          key,
+          link,
+          error instanceof RelayError && error.code === "BAD_RESPONSE"
+            ? error
+            : new RelayError("BAD_RESPONSE", `BAD_RESPONSE: ${endpoint} sent a malformed link frame`),
+        );
+      }
+    });
+    socket.on("error", (error) =>
+      fail(
+        key,
+        link,
+        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: ${error.message}`),
+      ),
+    );
+    socket.on("close", () =>
+      fail(
+        key,
+        link,
+        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} closed the link`),
+      ),
+    );
+    return link;
+  }
+
+  return {
+    request(peer, endpoint, packet) {
+      if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
+      const key = `${peer.nodeId}@${endpoint}`;
+      let link = links.get(key);
+      if (!link || link.failed || link.socket.destroyed) {
+        link = open(key, peer, endpoint);
+        links.set(key, link);
+      }
+      const id = nextId;
+      nextId = nextId >= 0xffff_ffff ? 1 : nextId + 1;
+      const time = now();
+      const frame = encodeRequestFrame(id, time, linkAuth.tag(peer, packet, time), packet);
+      const current = link;
+      return new Promise<LinkResponse>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          current.waiters.delete(id);
+          reject(new RelayError("TIMEOUT", `TIMEOUT: ${endpoint} did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        current.waiters.set(id, { resolve, reject, timer });
+        if (current.ready) {
+          current.socket.cork();
+          for (const part of frame) current.socket.write(part);
+          current.socket.uncork();
+        } else current.queued.push(frame);
+      });
+    },
+    get size() {
+      return links.size;
+    },
+    close() {
+      closed = true;
+      for (const [key, link] of links)
+        fail(key, link, new RelayError("SHUTTING_DOWN", "SHUTTING_DOWN: this relay is shutting down"));
+    },
+  };
+}
