@@ -159,6 +159,10 @@ export const contractErrorMessages: Record<string, Describe> = {
 
   // ---------------------------------------------------------------- RewardRatePool, SeshToken
   RewardPoolZeroAddress: () => "An address is missing (the zero address was given). Provide a valid address.",
+  RewardPoolCannotForwardSesh: () =>
+    "SESH is the reward reserve itself: it leaves the pool only through releases to stakers. Forward another token instead.",
+  RewardPoolUnauthorized: ([caller], context) =>
+    `Only the staking contract's administrator can forward tokens out of the reward pool, and ${address(caller, context)} is not it. Ask the administrator.`,
   SeshTokenZeroRecipient: () =>
     "The SESH supply cannot be minted to the zero address. Give a real recipient address.",
 
