@@ -65,37 +65,16 @@ function SeshFaucet() {
         Sent from the local deployer account (#0), which holds the supply not given to the reward pool. Anyone
         may use it: the chain is yours.
       </p>
-      <Field
-        label="Recipient"
-        htmlFor="faucet-recipient"
-        error={recipientError}
-        hint={account ? `Leave empty for your account ${account}.` : "Connect a wallet, or enter an address."}
-      >
-        <input
-          id="faucet-recipient"
-          className="input mono"
-          placeholder={account ?? "0x…"}
-          value={recipient}
-          onChange={(e) => setRecipient(e.target.value)}
-          aria-invalid={recipientError ? true : undefined}
-          aria-describedby={describedBy("faucet-recipient", recipientError, true)}
-        />
-      </Field>
-      <fieldset className="segmented" style={{ border: 0, margin: 0, flexWrap: "wrap" }}>
-        <legend className="visually-hidden">Amount</legend>
-        {FAUCET_AMOUNTS.map((a) => (
-          <label key={a}>
-            <input
-              type="radio"
-              name="faucet-amount"
-              value={a}
-              checked={amountText === a}
-              onChange={() => setAmountText(a)}
-            />
-            {a}
-          </label>
-        ))}
-      </fieldset>
+      <RecipientAndAmount
+        id="faucet"
+        account={account}
+        recipient={recipient}
+        setRecipient={setRecipient}
+        recipientError={recipientError}
+        amounts={FAUCET_AMOUNTS}
+        amountText={amountText}
+        setAmountText={setAmountText}
+      />
       {validRecipient ? (
         <p className="small muted">
           Balance now: {balance.data === undefined ? "…" : <Amount value={balance.data} />}
@@ -151,37 +130,16 @@ function StablecoinFaucet() {
       <p className="muted small">
         {t ? t.symbol : "The test stablecoin"} pays for vouchers. Its public faucet mints up to 10,000 a call.
       </p>
-      <Field
-        label="Recipient"
-        htmlFor="stable-recipient"
-        error={recipientError}
-        hint={account ? `Leave empty for your account ${account}.` : "Connect a wallet, or enter an address."}
-      >
-        <input
-          id="stable-recipient"
-          className="input mono"
-          placeholder={account ?? "0x…"}
-          value={recipient}
-          onChange={(e) => setRecipient(e.target.value)}
-          aria-invalid={recipientError ? true : undefined}
-          aria-describedby={describedBy("stable-recipient", recipientError, true)}
-        />
-      </Field>
-      <fieldset className="segmented" style={{ border: 0, margin: 0, flexWrap: "wrap" }}>
-        <legend className="visually-hidden">Amount</legend>
-        {STABLE_AMOUNTS.map((a) => (
-          <label key={a}>
-            <input
-              type="radio"
-              name="stable-amount"
-              value={a}
-              checked={amountText === a}
-              onChange={() => setAmountText(a)}
-            />
-            {a}
-          </label>
-        ))}
-      </fieldset>
+      <RecipientAndAmount
+        id="stable"
+        account={account}
+        recipient={recipient}
+        setRecipient={setRecipient}
+        recipientError={recipientError}
+        amounts={STABLE_AMOUNTS}
+        amountText={amountText}
+        setAmountText={setAmountText}
+      />
       {validRecipient && t ? (
         <p className="small muted" data-testid="stable-balance">
           Balance now:{" "}
@@ -229,5 +187,62 @@ export function FaucetView() {
         </Card>
       </div>
     </div>
+  );
+}
+
+/** The recipient field and the amount choice both faucets share. */
+function RecipientAndAmount({
+  id,
+  account,
+  recipient,
+  setRecipient,
+  recipientError,
+  amounts,
+  amountText,
+  setAmountText,
+}: {
+  id: string;
+  account: string | undefined;
+  recipient: string;
+  setRecipient: (value: string) => void;
+  recipientError: string | undefined;
+  amounts: readonly string[];
+  amountText: string;
+  setAmountText: (value: string) => void;
+}) {
+  return (
+    <>
+      <Field
+        label="Recipient"
+        htmlFor={`${id}-recipient`}
+        error={recipientError}
+        hint={account ? `Leave empty for your account ${account}.` : "Connect a wallet, or enter an address."}
+      >
+        <input
+          id={`${id}-recipient`}
+          className="input mono"
+          placeholder={account ?? "0x…"}
+          value={recipient}
+          onChange={(e) => setRecipient(e.target.value)}
+          aria-invalid={recipientError ? true : undefined}
+          aria-describedby={describedBy(`${id}-recipient`, recipientError, true)}
+        />
+      </Field>
+      <fieldset className="segmented" style={{ border: 0, margin: 0, flexWrap: "wrap" }}>
+        <legend className="visually-hidden">Amount</legend>
+        {amounts.map((a) => (
+          <label key={a}>
+            <input
+              type="radio"
+              name={`${id}-amount`}
+              value={a}
+              checked={amountText === a}
+              onChange={() => setAmountText(a)}
+            />
+            {a}
+          </label>
+        ))}
+      </fieldset>
+    </>
   );
 }
