@@ -37,11 +37,16 @@ export function fromB64url(value: string, length: number | undefined, what: stri
 
 /** Writes a big-endian unsigned 64-bit integer from a safe JavaScript number. */
 export function writeU64(target: Buffer, value: number, offset: number): void {
-  target.writeBigUInt64BE(BigInt(value), offset);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${value} is not an unsigned 64-bit integer JavaScript can hold exactly`);
+  target.writeUInt32BE(Math.floor(value / 2 ** 32), offset);
+  target.writeUInt32BE(value >>> 0, offset + 4);
 }
 
 /** Reads a big-endian unsigned 64-bit integer; values above 2^53 come back as Infinity. */
 export function readU64(source: Buffer, offset: number): number {
-  const value = source.readBigUInt64BE(offset);
-  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(value);
+  const high = source.readUInt32BE(offset);
+  // 2^53 - 1 is the largest safe integer: its high word is 0x1fffff.
+  if (high > 0x1f_ffff) return Number.POSITIVE_INFINITY;
+  return high * 2 ** 32 + source.readUInt32BE(offset + 4);
 }

@@ -12,6 +12,7 @@ import {
   type QueueRequest,
   signQueueRequest,
 } from "./queue-protocol.ts";
+import { createOnionLinkPool, type LinkResponse } from "./relay-link.ts";
 import type { ViewNode } from "./stake-view.ts";
 
 /** Where the client learns which nodes are Active: a StakeView (fed by the chain or a directory). */
@@ -32,6 +33,12 @@ export interface RelayClientOptions {
   readonly attempts?: number;
   readonly random?: () => number;
   readonly now?: () => number;
+  /**
+   * How packets reach the entry relay: "link" (default) multiplexes them over one long-lived onion
+   * link per entry relay (GET /v1/onion with Upgrade: sesh-onion/1); "http" POSTs each to /v1/onion.
+   */
+  readonly transport?: "link" | "http";
+  /** The HTTP agent of the "http" transport. */
   readonly agent?: Agent;
 }
 
@@ -110,8 +117,10 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const packetTtlMs = options.packetTtlMs ?? 60_000;
   const attempts = options.attempts ?? 3;
   const now = options.now ?? Date.now;
+  const transport = options.transport ?? "link";
   const ownAgent = options.agent === undefined;
   const agent = options.agent ?? createKeepAliveAgent(32);
+  const links = transport === "link" ? createOnionLinkPool({ timeoutMs }) : undefined;
   const entryUrls = new Map<string, URL>();
   function entryUrl(endpoint: string): URL {
     let url = entryUrls.get(endpoint);
@@ -136,13 +145,15 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     );
     const entry = path[0]!;
     const describe = (hop: number) => `hop ${hop} (${path[hop - 1]?.endpoint ?? "?"})`;
-    let res: Awaited<ReturnType<typeof postBinary>>;
+    let res: LinkResponse;
     try {
-      res = await postBinary(entryUrl(entry.endpoint), circuit.packet, {
-        agent,
-        timeoutMs,
-        limit: BLOCK_SIZE + 4096,
-      });
+      res = links
+        ? await links.request(entry, entry.endpoint, circuit.packet)
+        : await postBinary(entryUrl(entry.endpoint), circuit.packet, {
+            agent,
+            timeoutMs,
+            limit: BLOCK_SIZE + 4096,
+          });
     } catch (error) {
       if (error instanceof RelayError && error.code === "NEXT_HOP_UNREACHABLE") {
         throw new RelayError(
@@ -298,6 +309,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       return out;
     },
     close() {
+      links?.close();
       if (ownAgent) agent.destroy();
     },
   };

@@ -41,7 +41,7 @@ export function createMemoryGuard(
   options: { intervalMs?: number; maxBufferBytes?: number } = {},
 ): MemoryGuard {
   const intervalMs = options.intervalMs ?? 250;
-  const maxBufferBytes = options.maxBufferBytes ?? 16 * 2 ** 20;
+  const maxBufferBytes = options.maxBufferBytes ?? 48 * 2 ** 20;
   const gc = garbageCollector();
   let count = 0;
   let busy = false;

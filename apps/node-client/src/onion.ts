@@ -42,6 +42,9 @@ const STATUS_NEXT_HOP_ERROR = 2;
 const HKDF_INFO = Buffer.from("SESH onion v1", "utf8");
 const ZERO_ID = Buffer.alloc(32);
 
+/** Size of the buffer a hop peels a packet into (see peelOnion's `out`). */
+export const PEEL_BUFFER_SIZE = ROUTING_SIZE + BLOCK_SIZE;
+
 /** The largest request payload a path of `hops` hops carries. */
 export function requestCapacity(hops: number): number {
   return BLOCK_SIZE - LAYER_OVERHEAD * hops - 2;
@@ -184,7 +187,8 @@ export function checkPacketFraming(packet: Buffer): { packetId: string } {
 /**
  * Peels this node's layer. Throws a RelayError (MALFORMED, TRUNCATED, OVERSIZED, WRONG_KEY, EXPIRED)
  * for packets it cannot accept. Replay checks are the caller's (see createReplayCache), keyed on
- * `packetId`, after this succeeds.
+ * `packetId`, after this succeeds. The layer is decrypted into `out` (PEEL_BUFFER_SIZE bytes, any
+ * contents; a new buffer when omitted): the returned `packet` or `payload` are views of it.
  */
 export function peelOnion(
   packet: Buffer,
@@ -192,7 +196,10 @@ export function peelOnion(
   now: number,
   maxTtlMs: number,
   crypto: OnionCrypto = onionCrypto,
+  out: Buffer = Buffer.alloc(PEEL_BUFFER_SIZE),
 ): PeeledLayer {
+  if (out.length < PEEL_BUFFER_SIZE)
+    throw new RangeError(`peelOnion needs ${PEEL_BUFFER_SIZE} bytes to peel into`);
   const { packetId } = checkPacketFraming(packet);
   const ctLen = packet.readUInt16BE(33);
   const ephemeral = packet.subarray(1, 33);
@@ -200,8 +207,8 @@ export function peelOnion(
   if (!shared)
     throw new RelayError("WRONG_KEY", "WRONG_KEY: the packet's ephemeral key is not a usable X25519 key");
   const [requestKey, responseKey] = deriveKeys(crypto, shared, ephemeral, identity.x25519Public);
-  // The plaintext is routing | inner; the bytes after it stay zero, the next hop's padding.
-  const out = Buffer.alloc(ROUTING_SIZE + BLOCK_SIZE);
+  // The plaintext is routing | inner; the bytes after it are zero, the next hop's padding.
+  out.fill(0, ctLen - TAG_SIZE, PEEL_BUFFER_SIZE);
   const opened = crypto.open(
     requestKey,
     packet.subarray(0, HEADER_SIZE),
@@ -242,14 +249,25 @@ export function peelOnion(
   if (type === TYPE_FORWARD) {
     if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE)
       throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
-    return { ...common, kind: "forward", next, packet: out.subarray(ROUTING_SIZE) };
+    return { ...common, kind: "forward", next, packet: out.subarray(ROUTING_SIZE, PEEL_BUFFER_SIZE) };
   }
   throw new RelayError("MALFORMED", `MALFORMED: unknown layer type ${type}`);
 }
 
-/** A response block for `layer`: `fill` writes the layer's plaintext, which is then sealed in place. */
-function responseBlock(layer: LayerCommon, crypto: OnionCrypto, fill: (plaintext: Buffer) => void): Buffer {
-  const out = Buffer.alloc(BLOCK_SIZE);
+/**
+ * A response block for `layer` in `out` (BLOCK_SIZE bytes, any contents; a new buffer when omitted):
+ * `fill` writes the layer's plaintext over zeros, which is then sealed in place.
+ */
+function responseBlock(
+  layer: LayerCommon,
+  crypto: OnionCrypto,
+  fill: (plaintext: Buffer) => void,
+  out?: Buffer,
+): Buffer {
+  if (out) {
+    if (out.length !== BLOCK_SIZE) throw new RangeError(`a response block is ${BLOCK_SIZE} bytes`);
+    out.fill(0);
+  } else out = Buffer.alloc(BLOCK_SIZE);
   out.writeUInt16BE(layer.responseLength, 0);
   const plaintext = out.subarray(2, 2 + layer.responseLength - TAG_SIZE);
   fill(plaintext);
@@ -262,6 +280,7 @@ export function sealDeliverResponse(
   layer: LayerCommon,
   payload: Uint8Array,
   crypto: OnionCrypto = onionCrypto,
+  out?: Buffer,
 ): Buffer {
   if (payload.length + 3 > layer.responseLength - TAG_SIZE) {
     throw new RelayError(
@@ -269,11 +288,16 @@ export function sealDeliverResponse(
       `response payload of ${payload.length} bytes does not fit the response block`,
     );
   }
-  return responseBlock(layer, crypto, (plaintext) => {
-    plaintext[0] = STATUS_OK;
-    plaintext.writeUInt16BE(payload.length, 1);
-    plaintext.set(payload, 3);
-  });
+  return responseBlock(
+    layer,
+    crypto,
+    (plaintext) => {
+      plaintext[0] = STATUS_OK;
+      plaintext.writeUInt16BE(payload.length, 1);
+      plaintext.set(payload, 3);
+    },
+    out,
+  );
 }
 
 /**
@@ -285,11 +309,17 @@ export function sealErrorResponse(
   code: RelayErrorCode,
   at: "here" | "next" = "here",
   crypto: OnionCrypto = onionCrypto,
+  out?: Buffer,
 ): Buffer {
-  return responseBlock(layer, crypto, (plaintext) => {
-    plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
-    plaintext[1] = ERROR_CODES[code].wire;
-  });
+  return responseBlock(
+    layer,
+    crypto,
+    (plaintext) => {
+      plaintext[0] = at === "here" ? STATUS_ERROR : STATUS_NEXT_HOP_ERROR;
+      plaintext[1] = ERROR_CODES[code].wire;
+    },
+    out,
+  );
 }
 
 /**
@@ -300,15 +330,21 @@ export function sealForwardResponse(
   layer: LayerCommon,
   downstream: Buffer,
   crypto: OnionCrypto = onionCrypto,
+  out?: Buffer,
 ): Buffer | undefined {
   if (downstream.length !== BLOCK_SIZE) return undefined;
   const ctLen = downstream.readUInt16BE(0);
   if (ctLen !== layer.responseLength - RESPONSE_LAYER_OVERHEAD) return undefined;
   if (!isZero(downstream.subarray(2 + ctLen))) return undefined;
-  return responseBlock(layer, crypto, (plaintext) => {
-    plaintext[0] = STATUS_OK;
-    downstream.copy(plaintext, 1, 2, 2 + ctLen);
-  });
+  return responseBlock(
+    layer,
+    crypto,
+    (plaintext) => {
+      plaintext[0] = STATUS_OK;
+      downstream.copy(plaintext, 1, 2, 2 + ctLen);
+    },
+    out,
+  );
 }
 
 /**

@@ -14,10 +14,7 @@
  *   | { kind: "put", senderId: Uint8Array, body: Uint8Array, msgId: Uint8Array, t: number }
  *   | { kind: "ack", recipientId: Uint8Array, msgId: Uint8Array }
  *   | { kind: "deleteQueue", recipientId: Uint8Array }
- *   | { kind: "rememberPackets", packetIds: Uint8Array, expiresAt: Float64Array }
- *   | { kind: "forgetPackets", t: number }
  *   | { kind: "expireMessages", t: number }} WriteOp
- * `rememberPackets` carries 32 bytes per id: one operation for all the ids of a batch.
  */
 
 /**
@@ -66,8 +63,6 @@ export function prepareWrites(db) {
     ),
     deleteMessage: db.prepare("DELETE FROM messages WHERE recipient_id = ? AND msg_id = ?"),
     deleteQueue: db.prepare("DELETE FROM queues WHERE recipient_id = ?"),
-    insertSeen: db.prepare("INSERT OR IGNORE INTO seen_packets (expires_at, packet_id) VALUES (?, ?)"),
-    expireSeen: db.prepare("DELETE FROM seen_packets WHERE expires_at < ?"),
     expireMessages: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
   };
 }
@@ -114,12 +109,6 @@ function apply(sql, limits, op) {
     case "deleteQueue":
       if (changes(sql.deleteQueue.run(op.recipientId)) === 0) throw new WriteRefusal("NO_QUEUE");
       return undefined;
-    case "rememberPackets":
-      for (let i = 0; i < op.expiresAt.length; i++)
-        sql.insertSeen.run(op.expiresAt[i] ?? 0, op.packetIds.subarray(32 * i, 32 * i + 32));
-      return undefined;
-    case "forgetPackets":
-      return changes(sql.expireSeen.run(op.t));
     case "expireMessages":
       return changes(sql.expireMessages.run(op.t));
   }

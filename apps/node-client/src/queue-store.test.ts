@@ -152,32 +152,6 @@ describe("queue store", () => {
     expect(visible()).toBe(21);
   }, 30_000);
 
-  it("remembers packet ids across a reopen until they expire", async () => {
-    let t = 1_000_000;
-    const { store, path, common } = await open({ now: () => t });
-    const ids = Array.from({ length: 5 }, () => randomBytes(32));
-    // Packet id writes and queue writes share the group commit.
-    const { senderId } = await store.createQueue(randomBytes(32));
-    await Promise.all([
-      ...ids.map((id, i) => store.rememberPacket(id, t + 1_000 * (i + 1))),
-      store.put(senderId, Buffer.from("with them")),
-    ]);
-    store.close();
-    const reopened = createQueueStore(common, path, { now: () => t });
-    cleanups.push(() => reopened.close());
-    const hex = (list: { packetId: Buffer }[]) => list.map((p) => p.packetId.toString("hex")).sort();
-    expect(hex(reopened.rememberedPackets(t))).toEqual(ids.map((id) => id.toString("hex")).sort());
-    t += 2_500;
-    expect(hex(reopened.rememberedPackets(t))).toEqual(
-      ids
-        .slice(2)
-        .map((id) => id.toString("hex"))
-        .sort(),
-    );
-    expect(await reopened.forgetExpiredPackets(t)).toBe(2);
-    expect(reopened.rememberedPackets(0)).toHaveLength(3);
-  });
-
   it("on close, answers the batch being committed and commits what is still pending", async () => {
     const { store, path, common } = await open();
     const { recipientId, senderId } = await store.createQueue(randomBytes(32));

@@ -49,33 +49,14 @@ export interface QueueStore {
   /** Deletes expired messages; returns how many. */
   expire(): number;
   counts(): { queues: number; messages: number };
-  /**
-   * Remembers an accepted onion packet id until `expiresAt`, so the relay refuses a replay of it after
-   * a restart too; resolves once committed (group-committed with the other writes). The commit
-   * survives kill -9; it is synced to disk with the next queue write (or the next checkpoint).
-   */
-  rememberPacket(packetId: Buffer, expiresAt: number): Promise<void>;
-  /** The remembered packet ids that have not expired at `now`. */
-  rememberedPackets(now: number): { packetId: Buffer; expiresAt: number }[];
-  /** Forgets packet ids that expired before `now`; resolves with how many. */
-  forgetExpiredPackets(now: number): Promise<number>;
   close(): void;
 }
 
 export const QUEUE_ID_SIZE = 24;
 export const MSG_ID_SIZE = 16;
 
-/** A packet id waiting for the next batch, where all of them become one "rememberPackets" op. */
-interface PacketIdOp {
-  kind: "rememberPacket";
-  packetId: Buffer;
-  expiresAt: number;
-}
-
 interface Pending {
-  op: WriteOp | PacketIdOp;
-  /** Needs the configured durability (synchronous=full: an fsync); else surviving kill -9 is enough. */
-  durable: boolean;
+  op: WriteOp;
   resolve: (value: number | undefined) => void;
   reject: (error: unknown) => void;
 }
@@ -121,12 +102,8 @@ export function createQueueStore(
     CREATE INDEX IF NOT EXISTS messages_by_queue_expiry ON messages (recipient_id, seq, expires_at);
     CREATE UNIQUE INDEX IF NOT EXISTS messages_by_id ON messages (recipient_id, msg_id);
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
-    -- Ordered by expiry: ids are only inserted, loaded at start and dropped once expired.
-    CREATE TABLE IF NOT EXISTS seen_packets (
-      expires_at INTEGER NOT NULL,
-      packet_id BLOB NOT NULL,
-      PRIMARY KEY (expires_at, packet_id)
-    ) WITHOUT ROWID;
+    -- Packet ids live in the relay's packet log now (packet-log.ts).
+    DROP TABLE IF EXISTS seen_packets;
   `);
 
   const sql = {
@@ -140,7 +117,6 @@ export function createQueueStore(
     expire: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
     countQueues: db.prepare("SELECT count(*) AS n FROM queues"),
     countMessages: db.prepare("SELECT count(*) AS n FROM messages"),
-    seen: db.prepare("SELECT packet_id, expires_at FROM seen_packets WHERE expires_at >= ?"),
   } satisfies Record<string, StatementSync>;
   const limits: WriteLimits = { messageTtlMs, maxMessages };
   let localWrites: ReturnType<typeof prepareWrites> | undefined;
@@ -231,30 +207,9 @@ export function createQueueStore(
     });
   }
 
-  /** The ops to run for `pending`, and who waits on each: all packet ids become one op, first. */
+  /** The ops to run for `pending`, and who waits on each. */
   function wireBatch(pending: Pending[]): { ops: WriteOp[]; owners: Pending[][] } {
-    const ops: WriteOp[] = [];
-    const owners: Pending[][] = [];
-    const ids: Pending[] = [];
-    for (const p of pending) {
-      if (p.op.kind === "rememberPacket") ids.push(p);
-      else {
-        ops.push(p.op);
-        owners.push([p]);
-      }
-    }
-    if (ids.length > 0) {
-      const packetIds = new Uint8Array(32 * ids.length);
-      const expiresAt = new Float64Array(ids.length);
-      ids.forEach((p, i) => {
-        const op = p.op as PacketIdOp;
-        packetIds.set(op.packetId, 32 * i);
-        expiresAt[i] = op.expiresAt;
-      });
-      ops.unshift({ kind: "rememberPackets", packetIds, expiresAt });
-      owners.unshift(ids);
-    }
-    return { ops, owners };
+    return { ops: pending.map((p) => p.op), owners: pending.map((p) => [p]) };
   }
 
   /** Commits what is pending: on the writer thread when there is one and it is free, else here. */
@@ -263,25 +218,14 @@ export function createQueueStore(
     if (pending.length === 0 || inFlight) return;
     const ops = pending;
     pending = [];
-    // A batch of packet ids only commits without an fsync (the WAL append survives kill -9, and
-    // the next full commit syncs it along); any queue write in the batch makes it a full commit.
-    const queueWrites = ops.some((op) => op.durable);
-    const full = synchronous === "full" && queueWrites;
+    const full = synchronous === "full";
     const wire = wireBatch(ops);
-    // Packet ids alone commit without an fsync: cheaper here than a round trip to the writer (which
-    // is idle now: nothing else writes meanwhile).
-    if (writer && queueWrites) {
+    if (writer) {
       batches++;
       inFlight = { number: batches, owners: wire.owners };
       // A batch being committed keeps the process alive until its answer is in.
       answers.port1.ref();
-      const transfer = wire.ops.flatMap((op) =>
-        op.kind === "put"
-          ? [op.body.buffer as ArrayBuffer]
-          : op.kind === "rememberPackets"
-            ? [op.packetIds.buffer as ArrayBuffer, op.expiresAt.buffer as ArrayBuffer]
-            : [],
-      );
+      const transfer = wire.ops.flatMap((op) => (op.kind === "put" ? [op.body.buffer as ArrayBuffer] : []));
       writer.postMessage({ batch: batches, ops: wire.ops, full } satisfies WriterMessage, transfer);
       return;
     }
@@ -300,10 +244,10 @@ export function createQueueStore(
    * Queues `op` for the next group commit and resolves with its result only after that commit: a
    * batch gathers what arrives in the same turn of the event loop, or while the previous one commits.
    */
-  function write(op: WriteOp | PacketIdOp, durable = true): Promise<number | undefined> {
+  function write(op: WriteOp): Promise<number | undefined> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
     return new Promise((resolve, reject) => {
-      pending.push({ op, durable, resolve, reject });
+      pending.push({ op, resolve, reject });
       schedule();
     });
   }
@@ -389,18 +333,6 @@ export function createQueueStore(
       return Number((sql.expire.run(now()) as { changes: number | bigint }).changes);
     },
     counts,
-    async rememberPacket(packetId, expiresAt) {
-      await write({ kind: "rememberPacket", packetId, expiresAt }, false);
-    },
-    rememberedPackets(t) {
-      return (sql.seen.all(t) as { packet_id: Uint8Array; expires_at: number }[]).map((row) => ({
-        packetId: Buffer.from(row.packet_id),
-        expiresAt: Number(row.expires_at),
-      }));
-    },
-    async forgetExpiredPackets(t) {
-      return (await write({ kind: "forgetPackets", t }, false)) ?? 0;
-    },
     close() {
       if (closed) return;
       closed = true;

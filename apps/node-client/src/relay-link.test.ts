@@ -7,11 +7,15 @@ import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
 import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
 import {
   createLinkPool,
+  createOnionLinkPool,
+  encodeOnionFrame,
   encodeRequestFrame,
   frameReader,
   LINK_PATH,
   LINK_PROTOCOL,
   LINK_UPGRADE_BODY,
+  ONION_LINK_PATH,
+  ONION_LINK_PROTOCOL,
 } from "./relay-link.ts";
 
 describe("relay links", () => {
@@ -46,6 +50,16 @@ describe("relay links", () => {
     });
     return socket;
   }
+
+  it("clients reach the same relays over onion links and over plain HTTP", async () => {
+    for (const transport of ["link", "http"] as const) {
+      const { client } = await network.client({ transport });
+      const inbox = await client.createInvitation({ relay: network.relays[2]!.keys.nodeId });
+      await client.sendToInvitation(inbox.link, `over ${transport}`);
+      const received = await client.receive(inbox);
+      expect(received.map((m) => m.text.toString())).toEqual([`over ${transport}`]);
+    }
+  });
 
   it("frames survive being split and joined at any byte", async () => {
     const frames = Array.from({ length: 6 }, (_, i) =>
@@ -145,5 +159,80 @@ describe("relay links", () => {
       `GET ${LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n\r\n`,
     );
     expect(unsigned).toMatch(/^HTTP\/1\.1 401[\s\S]*UNAUTHENTICATED/);
+  });
+});
+
+describe("onion links", () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await startTestNetwork(3, (o) => {
+      o.http.ratePerConnection = 1;
+      o.http.burstPerConnection = 5;
+    });
+  });
+  afterAll(async () => {
+    await network.stop();
+  });
+
+  function packetFor(index: number): Buffer {
+    const relay = network.relays[index]!;
+    return wrapOnion(
+      [{ nodeId: relay.keys.ed25519Public, x25519Key: relay.keys.x25519Public }],
+      Buffer.from("x"),
+      Date.now() + 60_000,
+    ).packet;
+  }
+
+  it("carries many packets at once and applies the connection's rate limit to each", async () => {
+    const relay = network.relays[0]!;
+    const pool = createOnionLinkPool({ timeoutMs: 10_000 });
+    const target = {
+      nodeId: relay.keys.nodeId,
+      ed25519Key: relay.keys.ed25519Public,
+      x25519Key: relay.keys.x25519Public,
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => pool.request(target, new URL(relay.url).host, packetFor(0))),
+    );
+    pool.close();
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(JSON.parse(refused.body.toString()).error.code).toBe("RATE_LIMITED");
+    for (const answer of answers.filter((a) => a.status === 200)) expect(answer.body.length).toBe(BLOCK_SIZE);
+  });
+
+  it("answers a frame that is not an onion frame with MALFORMED and keeps the link open", async () => {
+    const relay = network.relays[1]!;
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(relay.url).port) });
+    socket.write(
+      `GET ${ONION_LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${ONION_LINK_PROTOCOL}\r\n\r\n`,
+    );
+    const frames: { id: number; status: number; body: Buffer }[] = [];
+    let head = "";
+    let upgraded = false;
+    const feed = frameReader((_type, id, rest) =>
+      frames.push({ id, status: rest.readUInt16BE(0), body: rest.subarray(2) }),
+    );
+    socket.on("data", (chunk: Buffer) => {
+      if (upgraded) return feed(chunk);
+      head += chunk.toString("latin1");
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      expect(head.startsWith("HTTP/1.1 101")).toBe(true);
+      upgraded = true;
+      const rest = Buffer.from(head.slice(end + 4), "latin1");
+      if (rest.length > 0) feed(rest);
+    });
+    // A relay link's request frame on an onion link, then a good onion frame.
+    socket.write(Buffer.concat(encodeRequestFrame(7, Date.now(), Buffer.alloc(32), packetFor(1))));
+    socket.write(Buffer.concat(encodeOnionFrame(8, packetFor(1))));
+    for (let i = 0; i < 200 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    const byId = new Map(frames.map((f) => [f.id, f]));
+    expect(byId.get(7)?.status).toBe(400);
+    expect(JSON.parse(byId.get(7)!.body.toString()).error.code).toBe("MALFORMED");
+    expect([byId.get(8)?.status, byId.get(8)?.body.length]).toEqual([200, BLOCK_SIZE]);
   });
 });

@@ -5,8 +5,9 @@ import type { LinkAuth, LinkPeer } from "./link-auth.ts";
 import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
 
 /**
- * Relay links: one long-lived TCP connection from a relay to each next hop it forwards to, carrying
- * many requests at once, instead of an HTTP request per packet.
+ * Links: long-lived TCP connections carrying many onion requests at once, instead of an HTTP
+ * request per packet. A relay holds one to each next hop it forwards to (a relay link); a client
+ * holds one to each entry relay it uses (an onion link).
  *
  * The sender opens it with `GET /v1/link` and `Upgrade: sesh-link/1`, authenticated like a relay
  * request (x-sesh-relay-auth v2 over the fixed body "SESH relay link upgrade v1"); the receiver
@@ -20,12 +21,21 @@ import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
  * responses were not: the onion response layers authenticate them to the client.
  */
 
+/**
+ * An onion link is opened with `GET /v1/onion` and `Upgrade: sesh-onion/1`, without authentication
+ * (anybody may send onion packets to an entry relay, as with POST /v1/onion); its request frames are
+ *   type 3, onion:    packet (one 16,384-byte block)
+ * answered with the same response frames, and count against the connection's rate limit.
+ */
 export const LINK_PATH = "/v1/link";
 export const LINK_PROTOCOL = "sesh-link/1";
+export const ONION_LINK_PATH = "/v1/onion";
+export const ONION_LINK_PROTOCOL = "sesh-onion/1";
 /** The body the handshake's tag is computed over. */
 export const LINK_UPGRADE_BODY = Buffer.from("SESH relay link upgrade v1", "utf8");
-const TYPE_REQUEST = 1;
-const TYPE_RESPONSE = 2;
+export const TYPE_REQUEST = 1;
+export const TYPE_RESPONSE = 2;
+export const TYPE_ONION = 3;
 const FRAME_HEAD = 4 + 1 + 4;
 const REQUEST_HEAD = FRAME_HEAD + 8 + 32;
 const RESPONSE_HEAD = FRAME_HEAD + 2;
@@ -56,6 +66,15 @@ export function encodeRequestFrame(id: number, time: number, tag: Buffer, packet
   return [head, packet];
 }
 
+/** Encodes an onion frame (a client's request to its entry relay). */
+export function encodeOnionFrame(id: number, packet: Buffer): Buffer[] {
+  const head = Buffer.allocUnsafe(FRAME_HEAD);
+  head.writeUInt32BE(FRAME_HEAD - 4 + packet.length, 0);
+  head[4] = TYPE_ONION;
+  head.writeUInt32BE(id, 5);
+  return [head, packet];
+}
+
 /** Encodes a response frame. */
 export function encodeResponseFrame(id: number, status: number, body: Buffer): Buffer[] {
   const head = Buffer.allocUnsafe(RESPONSE_HEAD);
@@ -64,6 +83,31 @@ export function encodeResponseFrame(id: number, status: number, body: Buffer): B
   head.writeUInt32BE(id, 5);
   head.writeUInt16BE(status, 9);
   return [head, body];
+}
+
+/**
+ * Writes frames to `socket`, coalescing everything written in one turn of the event loop into one
+ * system call: the socket is corked at the first write and uncorked once the turn's I/O is done.
+ */
+export function frameWriter(socket: Socket): (parts: readonly Buffer[], done?: () => void) => void {
+  let corked = false;
+  const flush = () => {
+    corked = false;
+    if (!socket.destroyed) socket.uncork();
+  };
+  return (parts, done) => {
+    if (socket.destroyed) return;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(flush);
+    }
+    const last = parts.length - 1;
+    for (let i = 0; i < last; i++) socket.write(parts[i]!);
+    // `done` runs once the socket no longer holds the frame: written, or dropped with the socket.
+    if (done) socket.write(parts[last]!, () => done());
+    else socket.write(parts[last]!);
+  };
 }
 
 /**
@@ -80,18 +124,21 @@ export function frameReader(
     buffered += chunk.length;
     for (;;) {
       if (buffered < 4) return;
-      let data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
-      const length = data.readUInt32BE(0);
+      let first = chunks[0]!;
+      if (first.length < 4) {
+        first = Buffer.concat(chunks, buffered);
+        chunks = [first];
+      }
+      const length = first.readUInt32BE(0);
       if (length > MAX_FRAME || length < FRAME_HEAD - 4)
         throw new RelayError("MALFORMED", `MALFORMED: link frame of ${length} bytes`);
-      if (buffered < 4 + length) {
-        chunks = [data];
-        return;
-      }
+      // Chunks are joined once, when the whole frame is in.
+      if (buffered < 4 + length) return;
+      const data = chunks.length === 1 ? first : Buffer.concat(chunks, buffered);
       const frame = data.subarray(0, 4 + length);
-      data = data.subarray(4 + length);
-      chunks = data.length > 0 ? [data] : [];
-      buffered = data.length;
+      const rest = data.subarray(4 + length);
+      chunks = rest.length > 0 ? [rest] : [];
+      buffered = rest.length;
       onFrame(frame[4]!, frame.readUInt32BE(5), frame.subarray(FRAME_HEAD));
     }
   };
@@ -110,14 +157,13 @@ export interface LinkResponse {
   readonly body: Buffer;
 }
 
-/** The links a relay holds to the next hops it forwards to. */
+/** A next hop as a link pool needs it: its id and, for relay links, its keys. */
+export type LinkTarget = LinkPeer & { readonly nodeId: string };
+
+/** The links a relay holds to the next hops it forwards to, or a client to its entry relays. */
 export interface LinkPool {
   /** Sends `packet` to `peer` at `endpoint` over its link (opened on first use). */
-  request(
-    peer: LinkPeer & { readonly nodeId: string },
-    endpoint: string,
-    packet: Buffer,
-  ): Promise<LinkResponse>;
+  request(peer: LinkTarget, endpoint: string, packet: Buffer): Promise<LinkResponse>;
   /** Links currently open. */
   readonly size: number;
   close(): void;
@@ -126,14 +172,17 @@ export interface LinkPool {
 interface Waiter {
   resolve: (response: LinkResponse) => void;
   reject: (error: RelayError) => void;
-  timer: NodeJS.Timeout;
+  deadline: number;
 }
 
 interface Link {
+  endpoint: string;
   socket: Socket;
   ready: boolean;
   queued: Buffer[][];
+  /** In the order the requests were sent: their deadlines are in order too. */
   waiters: Map<number, Waiter>;
+  write: (parts: readonly Buffer[]) => void;
   failed?: RelayError;
 }
 
@@ -143,47 +192,109 @@ function hostPort(endpoint: string): { host: string; port: number } {
   return { host, port: Number(endpoint.slice(colon + 1)) };
 }
 
-/** Creates this relay's pool of outgoing links. */
+interface PoolKind {
+  /** The handshake's request line and headers, up to the blank line. */
+  handshake(peer: LinkTarget, endpoint: string): string;
+  encode(id: number, peer: LinkTarget, packet: Buffer): Buffer[];
+  /** Where the error of an unreachable peer is said to be. */
+  readonly unreachable: "NEXT_HOP_UNREACHABLE";
+  /** What requests still waiting are told when the pool closes. */
+  readonly closing: string;
+}
+
+/** Creates this relay's pool of outgoing relay links (authenticated with its link keys). */
 export function createLinkPool(options: {
   linkAuth: LinkAuth;
   timeoutMs: number;
   now?: () => number;
 }): LinkPool {
-  const { linkAuth, timeoutMs } = options;
+  const { linkAuth } = options;
   const now = options.now ?? Date.now;
+  return createPool(options.timeoutMs, {
+    handshake(peer, endpoint) {
+      const auth = linkAuth.header(peer, LINK_UPGRADE_BODY, now());
+      return `GET ${LINK_PATH} HTTP/1.1\r\nhost: ${endpoint}\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n${RELAY_AUTH_HEADER}: ${auth}\r\ncontent-length: 0\r\n\r\n`;
+    },
+    encode(id, peer, packet) {
+      const time = now();
+      return encodeRequestFrame(id, time, linkAuth.tag(peer, packet, time), packet);
+    },
+    unreachable: "NEXT_HOP_UNREACHABLE",
+    closing: "SHUTTING_DOWN: this relay is shutting down",
+  });
+}
+
+/** Creates a client's pool of onion links to entry relays (no authentication: see ONION_LINK_PROTOCOL). */
+export function createOnionLinkPool(options: { timeoutMs: number }): LinkPool {
+  return createPool(options.timeoutMs, {
+    handshake(_peer, endpoint) {
+      return `GET ${ONION_LINK_PATH} HTTP/1.1\r\nhost: ${endpoint}\r\nconnection: Upgrade\r\nupgrade: ${ONION_LINK_PROTOCOL}\r\ncontent-length: 0\r\n\r\n`;
+    },
+    encode(id, _peer, packet) {
+      return encodeOnionFrame(id, packet);
+    },
+    unreachable: "NEXT_HOP_UNREACHABLE",
+    closing: "SHUTTING_DOWN: the client was closed while the request was in flight",
+  });
+}
+
+function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
   const links = new Map<string, Link>();
   let nextId = 1;
   let closed = false;
+  // One timer for every request's deadline: each link's waiters are in deadline order.
+  const sweepEvery = Math.min(500, Math.max(10, Math.floor(timeoutMs / 10)));
+  const sweeper = setInterval(() => {
+    const t = performance.now();
+    for (const [, link] of links) {
+      for (const [id, waiter] of link.waiters) {
+        if (waiter.deadline > t) break;
+        forget(link, id);
+        waiter.reject(
+          new RelayError("TIMEOUT", `TIMEOUT: ${link.endpoint} did not answer within ${timeoutMs} ms`),
+        );
+      }
+    }
+  }, sweepEvery);
+  sweeper.unref();
+
+  /** Drops a waiter; a link without waiters no longer keeps the process alive. */
+  function forget(link: Link, id: number): void {
+    link.waiters.delete(id);
+    if (link.waiters.size === 0) link.socket.unref();
+  }
 
   function fail(key: string, link: Link, error: RelayError): void {
     if (links.get(key) === link) links.delete(key);
     link.failed = error;
-    for (const [id, waiter] of link.waiters) {
-      clearTimeout(waiter.timer);
-      link.waiters.delete(id);
-      waiter.reject(error);
-    }
+    const waiters = [...link.waiters.values()];
+    link.waiters.clear();
     link.socket.destroy();
+    for (const waiter of waiters) waiter.reject(error);
   }
 
-  function open(key: string, peer: LinkPeer, endpoint: string): Link {
+  function open(key: string, peer: LinkTarget, endpoint: string): Link {
     const { host, port } = hostPort(endpoint);
     const socket = connect({ host, port, noDelay: true });
-    const link: Link = { socket, ready: false, queued: [], waiters: new Map() };
-    const auth = linkAuth.header(peer, LINK_UPGRADE_BODY, now());
-    socket.write(
-      `GET ${LINK_PATH} HTTP/1.1\r\nhost: ${endpoint}\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n${RELAY_AUTH_HEADER}: ${auth}\r\ncontent-length: 0\r\n\r\n`,
-    );
+    socket.unref();
+    const link: Link = {
+      endpoint,
+      socket,
+      ready: false,
+      queued: [],
+      waiters: new Map(),
+      write: frameWriter(socket),
+    };
+    socket.write(kind.handshake(peer, endpoint));
     socket.setTimeout(LINK_IDLE_MS, () =>
-      fail(key, link, new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: link idle`)),
+      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint}: link idle`)),
     );
     socket.setKeepAlive(true, 10_000);
     const onFrame = frameReader((type, id, rest) => {
       if (type !== TYPE_RESPONSE || rest.length < 2) throw new RelayError("BAD_RESPONSE");
       const waiter = link.waiters.get(id);
       if (!waiter) return; // timed out already
-      link.waiters.delete(id);
-      clearTimeout(waiter.timer);
+      forget(link, id);
       waiter.resolve({ status: rest.readUInt16BE(0), body: rest.subarray(2) });
     });
     let head: Buffer | undefined = Buffer.alloc(0);
@@ -210,21 +321,19 @@ export function createLinkPool(options: {
             );
             if (rest.length < length) return;
             const body = rest.subarray(0, length);
-            for (const [id, waiter] of link.waiters) {
-              clearTimeout(waiter.timer);
-              link.waiters.delete(id);
-              waiter.resolve({ status, body });
-            }
+            const waiters = [...link.waiters.values()];
+            link.waiters.clear();
             fail(
               key,
               link,
-              new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} refused the link`),
+              new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint} refused the link`),
             );
+            for (const waiter of waiters) waiter.resolve({ status, body });
             return;
           }
           head = undefined;
           link.ready = true;
-          for (const frame of link.queued) socket.write(Buffer.concat(frame));
+          for (const frame of link.queued) link.write(frame);
           link.queued = [];
           if (rest.length > 0) onFrame(rest);
           return;
@@ -241,18 +350,10 @@ export function createLinkPool(options: {
       }
     });
     socket.on("error", (error) =>
-      fail(
-        key,
-        link,
-        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: ${error.message}`),
-      ),
+      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint}: ${error.message}`)),
     );
     socket.on("close", () =>
-      fail(
-        key,
-        link,
-        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} closed the link`),
-      ),
+      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint} closed the link`)),
     );
     return link;
   }
@@ -268,20 +369,13 @@ export function createLinkPool(options: {
       }
       const id = nextId;
       nextId = nextId >= 0xffff_ffff ? 1 : nextId + 1;
-      const time = now();
-      const frame = encodeRequestFrame(id, time, linkAuth.tag(peer, packet, time), packet);
+      const frame = kind.encode(id, peer, packet);
       const current = link;
       return new Promise<LinkResponse>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          current.waiters.delete(id);
-          reject(new RelayError("TIMEOUT", `TIMEOUT: ${endpoint} did not answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        current.waiters.set(id, { resolve, reject, timer });
-        if (current.ready) {
-          current.socket.cork();
-          for (const part of frame) current.socket.write(part);
-          current.socket.uncork();
-        } else current.queued.push(frame);
+        if (current.waiters.size === 0) current.socket.ref();
+        current.waiters.set(id, { resolve, reject, deadline: performance.now() + timeoutMs });
+        if (current.ready) current.write(frame);
+        else current.queued.push(frame);
       });
     },
     get size() {
@@ -289,8 +383,8 @@ export function createLinkPool(options: {
     },
     close() {
       closed = true;
-      for (const [key, link] of links)
-        fail(key, link, new RelayError("SHUTTING_DOWN", "SHUTTING_DOWN: this relay is shutting down"));
+      clearInterval(sweeper);
+      for (const [key, link] of links) fail(key, link, new RelayError("SHUTTING_DOWN", kind.closing));
     },
   };
 }

@@ -9,6 +9,7 @@ import { RelayError } from "./errors.ts";
 import { generateNodeKeys, type NodeKeys } from "./keys.ts";
 import { createLinkAuth } from "./link-auth.ts";
 import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
+import { createPacketLog } from "./packet-log.ts";
 import { createQueueStore } from "./queue-store.ts";
 import { createRelay } from "./relay.ts";
 import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
@@ -274,7 +275,8 @@ describe("relay network (in-process)", () => {
       const view = createStakeView(common, createMemoryRegistrySource([record]));
       await view.start();
       const store = createQueueStore(common, join(dir.path, "queues.sqlite"));
-      const relay = createRelay(common, { stakeView: view, keys, queueStore: store });
+      const packetLog = createPacketLog(join(dir.path, "packets"));
+      const relay = createRelay(common, { stakeView: view, keys, queueStore: store, packetLog });
       const { url } = await relay.listen();
       return {
         url,
@@ -282,6 +284,7 @@ describe("relay network (in-process)", () => {
           await relay.close();
           await view.stop();
           store.close();
+          packetLog.close();
         },
       };
     }

@@ -7,6 +7,7 @@ import {
 } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { createBlockPool } from "./block-pool.ts";
 import { toHex } from "./bytes.ts";
 import type { Common } from "./common.ts";
 import { type NodeDirectoryJson, recordToJson } from "./directory.ts";
@@ -18,12 +19,15 @@ import { createMemoryGuard } from "./memory-guard.ts";
 import {
   BLOCK_SIZE,
   checkPacketFraming,
+  PEEL_BUFFER_SIZE,
   type PeeledLayer,
   peelOnion,
   sealDeliverResponse,
   sealErrorResponse,
   sealForwardResponse,
 } from "./onion.ts";
+import { onionCrypto } from "./onion-crypto.ts";
+import { createMemoryPacketLog, type PacketLog } from "./packet-log.ts";
 import { createQueueService } from "./queue-service.ts";
 import type { QueueStore } from "./queue-store.ts";
 import { RELAY_AUTH_HEADER, verifyRelayAuth } from "./relay-auth.ts";
@@ -31,12 +35,17 @@ import {
   createLinkPool,
   encodeResponseFrame,
   frameReader,
+  frameWriter,
   LINK_IDLE_MS,
   LINK_PATH,
   LINK_PROTOCOL,
   LINK_UPGRADE_BODY,
-  type LinkRequest,
+  type LinkResponse,
+  ONION_LINK_PATH,
+  ONION_LINK_PROTOCOL,
   readRequest,
+  TYPE_ONION,
+  TYPE_REQUEST,
 } from "./relay-link.ts";
 import { createReplayCache } from "./replay.ts";
 import type { StakeView, StakeViewStatus, ViewNode } from "./stake-view.ts";
@@ -46,6 +55,8 @@ export interface RelayDeps {
   readonly stakeView: StakeView;
   readonly keys: NodeKeys;
   readonly queueStore: QueueStore;
+  /** Where accepted packet ids are kept across restarts (default: in memory only). */
+  readonly packetLog?: PacketLog;
   readonly now?: () => number;
 }
 
@@ -124,14 +135,18 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const nodeId = keys.nodeId;
   const ownId = keys.ed25519Public;
   const replay = createReplayCache(options.onion.replayCacheSize, now);
+  const packetLog = deps.packetLog ?? createMemoryPacketLog();
   // Packet ids accepted before a restart are refused until they expire, like any other replay.
-  const remembered = queueStore.rememberedPackets(now());
+  const remembered = packetLog.load(now());
   for (const { packetId, expiresAt } of remembered) replay.restore(packetId.toString("latin1"), expiresAt);
   if (remembered.length > 0) logger.info({ msg: "replay cache restored", packetIds: remembered.length });
   const linkAuth = createLinkAuth(keys);
   const queueService = createQueueService(common, queueStore, ownId, { now });
   const links = createLinkPool({ linkAuth, timeoutMs: options.onion.forwardTimeoutMs, now });
   const linkSockets = new Set<Socket>();
+  // The buffers packets are peeled into and responses sealed in, reused from packet to packet.
+  const peelBlocks = createBlockPool(PEEL_BUFFER_SIZE, 128);
+  const responseBlocks = createBlockPool(BLOCK_SIZE, 128);
   const memoryGuard = createMemoryGuard();
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
@@ -141,9 +156,11 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   metrics.provide("replayCacheEntries", () => replay.size);
   const sweepTimer = setInterval(() => {
     replay.sweep();
-    queueStore.forgetExpiredPackets(now()).catch((error: unknown) => {
+    try {
+      packetLog.forget(now());
+    } catch (error) {
       if (!closing) logger.error({ msg: "forgetting expired packet ids failed", err: error });
-    });
+    }
   }, 10_000);
   sweepTimer.unref();
 
@@ -199,6 +216,23 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     };
   }
 
+  // Labelled metric children, looked up once per label set rather than per packet.
+  const packetCounters = new Map<string, { inc(): void }>();
+  const hopTimers = {
+    entry: metrics.hopDuration.labels({ role: "entry" }),
+    relay: metrics.hopDuration.labels({ role: "relay" }),
+  };
+  function countPacket(role: Role, result: string, started: number): void {
+    const key = `${role} ${result}`;
+    let counter = packetCounters.get(key);
+    if (!counter) {
+      counter = metrics.packets.labels({ role, result });
+      packetCounters.set(key, counter);
+    }
+    counter.inc();
+    hopTimers[role].observe((performance.now() - started) / 1000);
+  }
+
   function takeToken(socket: Socket): boolean {
     const { ratePerConnection, burstPerConnection } = options.http;
     const t = now();
@@ -235,58 +269,78 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     sendJson(res, status, { error: { ...error.toJSON().error, ...extra } });
   }
 
-  async function forward(layer: Extract<PeeledLayer, { kind: "forward" }>): Promise<Buffer> {
+  /**
+   * Forwards a layer's packet over the link to its next hop and seals the answer into `out`.
+   * `sent` is false when the packet may still sit in the link's send buffer (the request failed
+   * without an answer): its buffer must not be reused then.
+   */
+  async function forward(
+    layer: Extract<PeeledLayer, { kind: "forward" }>,
+    out: Buffer,
+  ): Promise<{ response: Buffer; settled: boolean }> {
     const nextId = toHex(layer.next);
     const next = stakeView.activeNode(nextId);
     if (!next) {
       logger.debug({ msg: "next hop not Active", next: nextId });
-      return sealErrorResponse(layer, "NEXT_HOP_NOT_ACTIVE");
+      return {
+        response: sealErrorResponse(layer, "NEXT_HOP_NOT_ACTIVE", "here", onionCrypto, out),
+        settled: true,
+      };
     }
+    let res: LinkResponse;
     try {
-      const res = await links.request(next, next.endpoint, layer.packet);
-      if (res.status === 200)
-        return sealForwardResponse(layer, res.body) ?? sealErrorResponse(layer, "BAD_RESPONSE");
-      let code: RelayErrorCode = "BAD_RESPONSE";
-      try {
-        const parsed = JSON.parse(res.body.toString("utf8")) as { error?: { code?: string } };
-        if (parsed.error?.code && parsed.error.code in ERROR_CODES)
-          code = parsed.error.code as RelayErrorCode;
-      } catch {}
-      return sealErrorResponse(layer, code, "next");
+      res = await links.request(next, next.endpoint, layer.packet);
     } catch (error) {
       const code = error instanceof RelayError ? error.code : "NEXT_HOP_UNREACHABLE";
       logger.warn({ msg: "forwarding failed", next: nextId, endpoint: next.endpoint, code });
-      return sealErrorResponse(layer, code);
+      return { response: sealErrorResponse(layer, code, "here", onionCrypto, out), settled: false };
     }
+    // An answer came: the next hop had read the whole packet.
+    if (res.status === 200) {
+      const response =
+        sealForwardResponse(layer, res.body, onionCrypto, out) ??
+        sealErrorResponse(layer, "BAD_RESPONSE", "here", onionCrypto, out);
+      return { response, settled: true };
+    }
+    let code: RelayErrorCode = "BAD_RESPONSE";
+    try {
+      const parsed = JSON.parse(res.body.toString("utf8")) as { error?: { code?: string } };
+      if (parsed.error?.code && parsed.error.code in ERROR_CODES) code = parsed.error.code as RelayErrorCode;
+    } catch {}
+    return { response: sealErrorResponse(layer, code, "next", onionCrypto, out), settled: true };
   }
 
   /**
    * Everything after authentication, for HTTP requests and link frames alike: framing, replay, the
-   * layer, then delivery or forwarding. Throws a RelayError for a refused packet.
+   * layer, then delivery or forwarding. Throws a RelayError for a refused packet. The response is a
+   * block of `responseBlocks`: the caller gives it back once written, or drops it.
    */
   async function servePacket(body: Buffer): Promise<{ response: Buffer; result: string }> {
-    let result: string;
     const { packetId } = checkPacketFraming(body);
     if (replay.has(packetId)) throw new RelayError("REPLAYED");
-    const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs);
-    const added = replay.add(layer.packetId, layer.expiresAt);
-    if (added === "replayed") throw new RelayError("REPLAYED");
-    if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
-    // The id is durable before the packet has any effect; a queue write issued after it commits in
-    // the same transaction or a later one.
-    const persisted = queueStore.rememberPacket(Buffer.from(layer.packetId, "latin1"), layer.expiresAt);
-    let response: Buffer;
-    if (layer.kind === "deliver") {
-      const answer = queueService.handle(layer.payload);
-      await persisted;
-      response = sealDeliverResponse(layer, await answer);
-      result = "delivered";
-    } else {
-      await persisted;
-      response = await forward(layer);
-      result = "forwarded";
+    const peeled = peelBlocks.take();
+    let reusable = true;
+    try {
+      const layer = peelOnion(body, keys, now(), options.onion.maxPacketTtlMs, onionCrypto, peeled);
+      const added = replay.add(layer.packetId, layer.expiresAt);
+      if (added === "replayed") throw new RelayError("REPLAYED");
+      if (added === "full") throw new RelayError("BUSY", "BUSY: the replay cache is full; retry shortly");
+      // The id is on disk before the packet has any effect.
+      packetLog.remember(body.subarray(1, 33), layer.expiresAt);
+      if (layer.kind === "deliver") {
+        // The queue service copies what it keeps before it resolves.
+        const answer = await queueService.handle(layer.payload);
+        return {
+          response: sealDeliverResponse(layer, answer, onionCrypto, responseBlocks.take()),
+          result: "delivered",
+        };
+      }
+      const forwarded = await forward(layer, responseBlocks.take());
+      reusable = forwarded.settled;
+      return { response: forwarded.response, result: "forwarded" };
+    } finally {
+      if (reusable) peelBlocks.give(peeled);
     }
-    return { response, result };
   }
 
   async function handleOnion(req: IncomingMessage, res: ServerResponse, role: Role): Promise<void> {
@@ -299,12 +353,12 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     }
     if (role === "entry" && !takeToken(req.socket)) {
       req.resume();
-      metrics.packets.inc({ role, result: "RATE_LIMITED" });
+      countPacket(role, "RATE_LIMITED", started);
       return sendError(res, new RelayError("RATE_LIMITED"));
     }
     if (inFlight >= options.onion.maxInFlight) {
       req.resume();
-      metrics.packets.inc({ role, result: "BUSY" });
+      countPacket(role, "BUSY", started);
       return sendError(res, new RelayError("BUSY"));
     }
     inFlight++;
@@ -361,8 +415,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     } finally {
       inFlight--;
       metrics.inFlight.set(inFlight);
-      metrics.packets.inc({ role, result });
-      metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      countPacket(role, result, started);
       memoryGuard.handled();
       if (inFlight === 0) idle?.();
     }
@@ -375,16 +428,24 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     };
   }
 
-  /** A request frame on an accepted link: checked like POST /v1/relay, answered with a response frame. */
-  async function handleLinkRequest(socket: Socket, senderId: string, request: LinkRequest): Promise<void> {
-    const role: Role = "relay";
+  /**
+   * A request frame on an accepted link, answered with a response frame: a relay link's request
+   * frame (checked like POST /v1/relay: `sender` is the link's node, the frame carries its tag) or an
+   * onion link's frame (like POST /v1/onion: rate-limited per connection).
+   */
+  async function handleFrame(
+    socket: Socket,
+    write: (parts: readonly Buffer[], done?: () => void) => void,
+    type: number,
+    id: number,
+    rest: Buffer,
+    senderId: string | undefined,
+  ): Promise<void> {
+    const role: Role = senderId === undefined ? "entry" : "relay";
     const started = performance.now();
     let result = "error";
-    const reply = (status: number, body: Buffer) => {
-      if (socket.destroyed) return;
-      socket.cork();
-      for (const part of encodeResponseFrame(request.id, status, body)) socket.write(part);
-      socket.uncork();
+    const reply = (status: number, body: Buffer, done?: () => void) => {
+      if (!socket.destroyed) write(encodeResponseFrame(id, status, body), done);
     };
     const refuse = (error: RelayError) => {
       const { status, body } = errorBody(error);
@@ -394,8 +455,13 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       refuse(new RelayError("SHUTTING_DOWN"));
       return;
     }
+    if (role === "entry" && !takeToken(socket)) {
+      countPacket(role, "RATE_LIMITED", started);
+      refuse(new RelayError("RATE_LIMITED"));
+      return;
+    }
     if (inFlight >= options.onion.maxInFlight) {
-      metrics.packets.inc({ role, result: "BUSY" });
+      countPacket(role, "BUSY", started);
       refuse(new RelayError("BUSY"));
       return;
     }
@@ -404,35 +470,54 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     try {
       const state = serving();
       if (!state.serving) throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
-      const sender = stakeView.activeNode(senderId);
-      if (!sender) {
-        throw new RelayError(
-          "UNAUTHENTICATED",
-          "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
-        );
+      let packet: Buffer;
+      if (senderId === undefined) {
+        if (type !== TYPE_ONION) throw new RelayError("MALFORMED", "MALFORMED: not an onion frame");
+        packet = rest;
+      } else {
+        const request = type === TYPE_REQUEST ? readRequest(id, rest) : undefined;
+        if (!request) throw new RelayError("MALFORMED", "MALFORMED: not a link request frame");
+        const sender = stakeView.activeNode(senderId);
+        if (!sender) {
+          throw new RelayError(
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
+          );
+        }
+        linkAuth.verifyTag(sender, request.time, request.tag, request.packet, now());
+        packet = request.packet;
       }
-      linkAuth.verifyTag(sender, request.time, request.tag, request.packet, now());
-      const served = await servePacket(request.packet);
+      const served = await servePacket(packet);
       result = served.result;
-      reply(200, served.response);
+      // The block goes back to the pool once the socket has written it (or dropped it).
+      reply(200, served.response, () => responseBlocks.give(served.response));
     } catch (error) {
       const relayError =
         error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
       result = relayError.code;
-      if (relayError.code === "INTERNAL") logger.error({ msg: "link request failed", err: error });
-      else logger.debug({ msg: "link request refused", code: relayError.code, reason: relayError.message });
+      if (relayError.code === "INTERNAL") logger.error({ msg: "link request failed", role, err: error });
+      else
+        logger.debug({
+          msg: "link request refused",
+          role,
+          code: relayError.code,
+          reason: relayError.message,
+        });
       refuse(relayError);
     } finally {
       inFlight--;
       metrics.inFlight.set(inFlight);
-      metrics.packets.inc({ role, result });
-      metrics.hopDuration.observe({ role }, (performance.now() - started) / 1000);
+      countPacket(role, result, started);
       memoryGuard.handled();
       if (inFlight === 0) idle?.();
     }
   }
 
-  /** GET /v1/link with Upgrade: sesh-link/1 from another relay: admits it as a link (see relay-link.ts). */
+  /**
+   * An upgrade request: GET /v1/link with Upgrade: sesh-link/1 from another relay (admitted when it
+   * is Active and its tag verifies), or GET /v1/onion with Upgrade: sesh-onion/1 from a client (an
+   * onion link: see relay-link.ts).
+   */
   function acceptLink(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const refuse = (error: RelayError) => {
       const { status, body } = errorBody(error);
@@ -443,7 +528,10 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     };
     socket.on("error", () => socket.destroy());
     const path = (req.url ?? "/").split("?")[0];
-    if (path !== LINK_PATH || String(req.headers.upgrade).toLowerCase() !== LINK_PROTOCOL) {
+    const protocol = String(req.headers.upgrade).toLowerCase();
+    const relayLink = path === LINK_PATH && protocol === LINK_PROTOCOL;
+    const onionLink = path === ONION_LINK_PATH && protocol === ONION_LINK_PROTOCOL;
+    if (!relayLink && !onionLink) {
       refuse(new RelayError("NOT_FOUND", `NOT_FOUND: no upgrade to ${req.headers.upgrade} at ${path}`));
       return;
     }
@@ -451,44 +539,45 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       refuse(new RelayError("SHUTTING_DOWN"));
       return;
     }
-    let senderId: string;
+    let senderId: string | undefined;
     try {
       const state = serving();
       if (!state.serving) throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
-      const auth = parseRelayAuthHeader(req.headers[RELAY_AUTH_HEADER] as string | undefined);
-      const sender = stakeView.activeNode(auth.sender);
-      if (!sender) {
-        throw new RelayError(
-          "UNAUTHENTICATED",
-          "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
-        );
+      if (relayLink) {
+        const auth = parseRelayAuthHeader(req.headers[RELAY_AUTH_HEADER] as string | undefined);
+        const sender = stakeView.activeNode(auth.sender);
+        if (!sender) {
+          throw new RelayError(
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
+          );
+        }
+        if (auth.version !== 2)
+          throw new RelayError("UNAUTHENTICATED", "UNAUTHENTICATED: a link needs a v2 relay auth header");
+        linkAuth.verify(auth, sender, LINK_UPGRADE_BODY, now());
+        senderId = auth.sender;
       }
-      if (auth.version !== 2)
-        throw new RelayError("UNAUTHENTICATED", "UNAUTHENTICATED: a link needs a v2 relay auth header");
-      linkAuth.verify(auth, sender, LINK_UPGRADE_BODY, now());
-      senderId = auth.sender;
     } catch (error) {
       refuse(error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error }));
       return;
     }
-    metrics.httpRequests.inc({ route: "link", status: "101" });
+    metrics.httpRequests.inc({ route: relayLink ? "link" : "onion-link", status: "101" });
     socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${LINK_PROTOCOL}\r\n\r\n`,
+      `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${relayLink ? LINK_PROTOCOL : ONION_LINK_PROTOCOL}\r\n\r\n`,
     );
     linkSockets.add(socket);
     socket.on("close", () => linkSockets.delete(socket));
     socket.setNoDelay(true);
     socket.setTimeout(2 * LINK_IDLE_MS, () => socket.destroy());
+    const write = frameWriter(socket);
     const feed = frameReader((type, id, rest) => {
-      const request = type === 1 ? readRequest(id, rest) : undefined;
-      if (!request) throw new RelayError("MALFORMED", "MALFORMED: not a link request frame");
-      void handleLinkRequest(socket, senderId, request);
+      void handleFrame(socket, write, type, id, rest, senderId);
     });
     const onData = (chunk: Buffer) => {
       try {
         feed(chunk);
       } catch (error) {
-        logger.debug({ msg: "closing a link: malformed frame", sender: senderId, err: error });
+        logger.debug({ msg: "closing a link: malformed frame", sender: senderId ?? "client", err: error });
         socket.destroy();
       }
     };
