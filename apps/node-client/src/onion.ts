@@ -347,6 +347,8 @@ export function sealForwardResponse(
   );
 }
 
+const UNWRAP_BUFFERS = [Buffer.allocUnsafeSlow(BLOCK_SIZE), Buffer.allocUnsafeSlow(BLOCK_SIZE)] as const;
+
 /**
  * Reads a response to a circuit: removes every hop's layer and returns the payload, or throws the
  * RelayError a hop reported (with `hop` set), or BAD_RESPONSE when a layer fails to authenticate.
@@ -369,8 +371,9 @@ export function unwrapResponse(
   }
   let ciphertext = response.subarray(2, 2 + ctLen);
   let aad = response.subarray(0, 2);
-  // Layers are opened into two buffers in turn (a layer is never opened onto its own ciphertext).
-  const buffers = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)];
+  // Layers are opened into two buffers in turn (a layer is never opened onto its own ciphertext);
+  // this runs to the end without yielding and returns a copy, so the two can be shared by all calls.
+  const buffers = UNWRAP_BUFFERS;
   for (let i = 0; i < circuit.hops; i++) {
     const name = describeHop?.(i + 1) ?? `hop ${i + 1}`;
     const work = buffers[i % 2]!;
