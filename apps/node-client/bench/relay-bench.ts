@@ -399,6 +399,9 @@ async function main(): Promise<void> {
 
     // Warm up connections and the JIT; not measured.
     await run(3, { type: "closed", hops: 3, concurrency: 16, durationMs: seconds(3) });
+    // One message at a time (2 in flight, one per sender): the latency of an otherwise idle network.
+    const unloaded3 = await run(3, { type: "closed", hops: 3, concurrency: 2, durationMs: seconds(4) });
+    progress(`3 hops, one message at a time per sender: ${describe(unloaded3)}`);
     progress("3 hops: finding the sustained rate");
     const three = await sustained(3, 5, 15);
     if (flags["three-hop-only"]) return;
@@ -473,6 +476,7 @@ async function main(): Promise<void> {
         ramp: three.ramp,
         atHalfRate: half3,
         curve: threeCurve,
+        unloaded: unloaded3,
         cpuCapacityPerSecond: capacity(three.hold.totalCpuUsPerMessage),
       },
       oneHop: {
@@ -515,6 +519,7 @@ async function main(): Promise<void> {
       `| sustained delivered msg/s (closed loop, ${three.hold.concurrency} / ${one.hold.concurrency} in flight) | ${fmt(three.hold.perSecond)} | ${fmt(one.hold.perSecond)} | ≥ 1,000: ${yes(targets.throughput3)} |`,
       `| latency p50 at 50% of that rate (${fmt(half3.offeredPerSecond!)} / ${fmt(half1.offeredPerSecond!)} msg/s offered) | ${fmt(half3.p50Ms, 1)} ms | ${fmt(half1.p50Ms, 1)} ms | ≤ 5 ms: ${yes(targets.p50)} |`,
       `| latency p99 at 50% of that rate | ${fmt(half3.p99Ms, 1)} ms | ${fmt(half1.p99Ms, 1)} ms | ≤ 25 ms: ${yes(targets.p99)} |`,
+      `| latency p50 / p99 one message at a time per sender (${fmt(unloaded3.perSecond)} msg/s) | ${fmt(unloaded3.p50Ms, 1)} / ${fmt(unloaded3.p99Ms, 1)} ms | | |`,
       `| CPU per delivered message, all processes | ${fmt(three.hold.totalCpuUsPerMessage)} µs | ${fmt(one.hold.totalCpuUsPerMessage)} µs | |`,
       `| of which relays | ${fmt(three.hold.relayCpuUsPerMessage)} µs | ${fmt(one.hold.relayCpuUsPerMessage)} µs | |`,
       `| capacity on ${cores} dedicated cores (from CPU time) | ${fmt(results.threeHop.cpuCapacityPerSecond)} msg/s | ${fmt(results.oneHop.cpuCapacityPerSecond)} msg/s | |`,

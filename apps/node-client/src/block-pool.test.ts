@@ -21,5 +21,8 @@ describe("block pool", () => {
     expect(pool.free).toBe(0);
     for (const b of blocks) pool.give(b);
     expect(pool.free).toBe(2);
+    pool.drain();
+    expect(pool.free).toBe(0);
+    expect(blocks).not.toContain(pool.take());
   });
 });

@@ -15,6 +15,8 @@ export interface BlockPool {
   readonly size: number;
   /** Buffers waiting for reuse. */
   readonly free: number;
+  /** Lets go of the buffers waiting for reuse (an idle relay returns their memory). */
+  drain(): void;
 }
 
 /** A pool of `size`-byte buffers keeping at most `maxFree` of them for reuse. */
@@ -42,6 +44,10 @@ export function createBlockPool(size: number, maxFree = 1024): BlockPool {
     size,
     get free() {
       return free.length;
+    },
+    drain() {
+      for (const block of free) waiting.delete(block);
+      free.length = 0;
     },
   };
 }

@@ -12,7 +12,7 @@ import {
   type QueueRequest,
   signQueueRequest,
 } from "./queue-protocol.ts";
-import { createOnionLinkPool, type LinkResponse } from "./relay-link.ts";
+import { createOnionLinkPool } from "./relay-link.ts";
 import type { ViewNode } from "./stake-view.ts";
 
 /** Where the client learns which nodes are Active: a StakeView (fed by the chain or a directory). */
@@ -145,15 +145,40 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     );
     const entry = path[0]!;
     const describe = (hop: number) => `hop ${hop} (${path[hop - 1]?.endpoint ?? "?"})`;
-    let res: LinkResponse;
+    /** The client's reading of the entry relay's answer: the payload, or the error it reports. */
+    const read = (status: number, body: Buffer): Buffer => {
+      if (status === 200) return unwrapResponse(circuit, body, describe);
+      let code: RelayErrorCode = "BAD_RESPONSE";
+      let message = `the entry relay ${entry.endpoint} answered HTTP ${status}`;
+      try {
+        const parsed = JSON.parse(body.toString("utf8")) as {
+          error?: { code?: string; message?: string };
+        };
+        if (parsed.error?.code && parsed.error.code in ERROR_CODES)
+          code = parsed.error.code as RelayErrorCode;
+        if (parsed.error?.message) message = parsed.error.message;
+      } catch {}
+      throw new RelayError(code, `${message} (${describe(1)})`, { hop: 1 });
+    };
+    // Errors of the answer (read) pass through; errors of the transport are the entry relay's.
+    let answer: { payload: Buffer } | { error: unknown };
+    const settle = (status: number, body: Buffer) => {
+      try {
+        return { payload: read(status, body) };
+      } catch (error) {
+        return { error };
+      }
+    };
     try {
-      res = links
-        ? await links.request(entry, entry.endpoint, circuit.packet)
-        : await postBinary(entryUrl(entry.endpoint), circuit.packet, {
-            agent,
-            timeoutMs,
-            limit: BLOCK_SIZE + 4096,
-          });
+      if (links) answer = await links.exchange(entry, entry.endpoint, circuit.packet, settle);
+      else {
+        const res = await postBinary(entryUrl(entry.endpoint), circuit.packet, {
+          agent,
+          timeoutMs,
+          limit: BLOCK_SIZE + 4096,
+        });
+        answer = settle(res.status, res.body);
+      }
     } catch (error) {
       if (error instanceof RelayError && error.code === "NEXT_HOP_UNREACHABLE") {
         throw new RelayError(
@@ -164,20 +189,8 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       }
       throw error;
     }
-    if (res.status !== 200) {
-      let code: RelayErrorCode = "BAD_RESPONSE";
-      let message = `the entry relay ${entry.endpoint} answered HTTP ${res.status}`;
-      try {
-        const parsed = JSON.parse(res.body.toString("utf8")) as {
-          error?: { code?: string; message?: string };
-        };
-        if (parsed.error?.code && parsed.error.code in ERROR_CODES)
-          code = parsed.error.code as RelayErrorCode;
-        if (parsed.error?.message) message = parsed.error.message;
-      } catch {}
-      throw new RelayError(code, `${message} (${describe(1)})`, { hop: 1 });
-    }
-    return unwrapResponse(circuit, res.body, describe);
+    if ("error" in answer) throw answer.error;
+    return answer.payload;
   }
 
   async function request(

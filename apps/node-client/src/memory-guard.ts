@@ -38,7 +38,12 @@ export interface MemoryGuard {
  * An idle relay is not touched again.
  */
 export function createMemoryGuard(
-  options: { intervalMs?: number; maxBufferBytes?: number } = {},
+  options: {
+    intervalMs?: number;
+    maxBufferBytes?: number;
+    /** Runs when the relay goes idle, before the collection (e.g. to let go of pooled buffers). */
+    onIdle?: () => void;
+  } = {},
 ): MemoryGuard {
   const intervalMs = options.intervalMs ?? 250;
   const maxBufferBytes = options.maxBufferBytes ?? 48 * 2 ** 20;
@@ -54,7 +59,10 @@ export function createMemoryGuard(
     if (!gc) return;
     if (count === 0) {
       // Just gone idle: one last collection returns what the busy spell left behind.
-      if (busy && process.memoryUsage().arrayBuffers > 2 ** 20) collect();
+      if (busy) {
+        options.onIdle?.();
+        if (process.memoryUsage().arrayBuffers > 2 ** 20) collect();
+      }
       busy = false;
       return;
     }

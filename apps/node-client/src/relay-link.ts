@@ -113,9 +113,13 @@ export function frameWriter(socket: Socket): (parts: readonly Buffer[], done?: (
 /**
  * Splits a byte stream into frames and hands each to `onFrame` (type, id, the bytes after the id).
  * Returns the function to feed chunks to; it throws on a frame that is too large or too short.
+ * A frame that arrived in one chunk is a view of it; one that spans chunks is joined into `scratch`
+ * when given (then it is valid only until onFrame returns: the next such frame reuses it), else
+ * into a new buffer.
  */
 export function frameReader(
   onFrame: (type: number, id: number, rest: Buffer) => void,
+  scratch?: Buffer,
 ): (chunk: Buffer) => void {
   let chunks: Buffer[] = [];
   let buffered = 0;
@@ -132,13 +136,26 @@ export function frameReader(
       const length = first.readUInt32BE(0);
       if (length > MAX_FRAME || length < FRAME_HEAD - 4)
         throw new RelayError("MALFORMED", `MALFORMED: link frame of ${length} bytes`);
-      // Chunks are joined once, when the whole frame is in.
-      if (buffered < 4 + length) return;
-      const data = chunks.length === 1 ? first : Buffer.concat(chunks, buffered);
-      const frame = data.subarray(0, 4 + length);
-      const rest = data.subarray(4 + length);
-      chunks = rest.length > 0 ? [rest] : [];
-      buffered = rest.length;
+      const total = 4 + length;
+      if (buffered < total) return;
+      let frame: Buffer;
+      if (first.length >= total) {
+        frame = first.subarray(0, total);
+        if (first.length === total) chunks.shift();
+        else chunks[0] = first.subarray(total);
+      } else {
+        // Joined once, when the whole frame is in.
+        frame = scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafe(total);
+        for (let at = 0; at < total; ) {
+          const c = chunks[0]!;
+          const take = Math.min(c.length, total - at);
+          c.copy(frame, at, 0, take);
+          at += take;
+          if (take === c.length) chunks.shift();
+          else chunks[0] = c.subarray(take);
+        }
+      }
+      buffered -= total;
       onFrame(frame[4]!, frame.readUInt32BE(5), frame.subarray(FRAME_HEAD));
     }
   };
@@ -164,16 +181,42 @@ export type LinkTarget = LinkPeer & { readonly nodeId: string };
 export interface LinkPool {
   /** Sends `packet` to `peer` at `endpoint` over its link (opened on first use). */
   request(peer: LinkTarget, endpoint: string, packet: Buffer): Promise<LinkResponse>;
+  /**
+   * Like request, but `read` runs as soon as the answer is in, with a body that is valid only during
+   * the call (it may sit in a buffer the next answer reuses); resolves with what `read` returns, or
+   * rejects with what it throws.
+   */
+  exchange<T>(
+    peer: LinkTarget,
+    endpoint: string,
+    packet: Buffer,
+    read: (status: number, body: Buffer) => T,
+  ): Promise<T>;
   /** Links currently open. */
   readonly size: number;
   close(): void;
 }
 
 interface Waiter {
-  resolve: (response: LinkResponse) => void;
-  reject: (error: RelayError) => void;
+  read: (status: number, body: Buffer) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
   deadline: number;
 }
+
+/** Hands an answer to its waiter: what `read` makes of it, or what `read` throws. */
+function answer(waiter: Waiter, status: number, body: Buffer): void {
+  let value: unknown;
+  try {
+    value = waiter.read(status, body);
+  } catch (error) {
+    waiter.reject(error);
+    return;
+  }
+  waiter.resolve(value);
+}
+
+const copyResponse = (status: number, body: Buffer): LinkResponse => ({ status, body: Buffer.from(body) });
 
 interface Link {
   endpoint: string;
@@ -240,6 +283,8 @@ export function createOnionLinkPool(options: { timeoutMs: number }): LinkPool {
 
 function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
   const links = new Map<string, Link>();
+  // Answers that span socket reads are joined here: every read of an answer is synchronous.
+  const scratch = Buffer.allocUnsafeSlow(MAX_FRAME + 4);
   let nextId = 1;
   let closed = false;
   // One timer for every request's deadline: each link's waiters are in deadline order.
@@ -295,8 +340,8 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
       const waiter = link.waiters.get(id);
       if (!waiter) return; // timed out already
       forget(link, id);
-      waiter.resolve({ status: rest.readUInt16BE(0), body: rest.subarray(2) });
-    });
+      answer(waiter, rest.readUInt16BE(0), rest.subarray(2));
+    }, scratch);
     let head: Buffer | undefined = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -328,7 +373,7 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
               link,
               new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint} refused the link`),
             );
-            for (const waiter of waiters) waiter.resolve({ status, body });
+            for (const waiter of waiters) answer(waiter, status, body);
             return;
           }
           head = undefined;
@@ -358,26 +403,41 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
     return link;
   }
 
+  function exchange<T>(
+    peer: LinkTarget,
+    endpoint: string,
+    packet: Buffer,
+    read: (status: number, body: Buffer) => T,
+  ): Promise<T> {
+    if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
+    const key = `${peer.nodeId}@${endpoint}`;
+    let link = links.get(key);
+    if (!link || link.failed || link.socket.destroyed) {
+      link = open(key, peer, endpoint);
+      links.set(key, link);
+    }
+    const id = nextId;
+    nextId = nextId >= 0xffff_ffff ? 1 : nextId + 1;
+    const frame = kind.encode(id, peer, packet);
+    const current = link;
+    return new Promise<T>((resolve, reject) => {
+      if (current.waiters.size === 0) current.socket.ref();
+      current.waiters.set(id, {
+        read,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        deadline: performance.now() + timeoutMs,
+      });
+      if (current.ready) current.write(frame);
+      else current.queued.push(frame);
+    });
+  }
+
   return {
     request(peer, endpoint, packet) {
-      if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
-      const key = `${peer.nodeId}@${endpoint}`;
-      let link = links.get(key);
-      if (!link || link.failed || link.socket.destroyed) {
-        link = open(key, peer, endpoint);
-        links.set(key, link);
-      }
-      const id = nextId;
-      nextId = nextId >= 0xffff_ffff ? 1 : nextId + 1;
-      const frame = kind.encode(id, peer, packet);
-      const current = link;
-      return new Promise<LinkResponse>((resolve, reject) => {
-        if (current.waiters.size === 0) current.socket.ref();
-        current.waiters.set(id, { resolve, reject, deadline: performance.now() + timeoutMs });
-        if (current.ready) current.write(frame);
-        else current.queued.push(frame);
-      });
+      return exchange(peer, endpoint, packet, copyResponse);
     },
+    exchange,
     get size() {
       return links.size;
     },

@@ -40,7 +40,7 @@ import {
   LINK_PATH,
   LINK_PROTOCOL,
   LINK_UPGRADE_BODY,
-  type LinkResponse,
+  MAX_FRAME,
   ONION_LINK_PATH,
   ONION_LINK_PROTOCOL,
   readRequest,
@@ -146,8 +146,16 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const linkSockets = new Set<Socket>();
   // The buffers packets are peeled into and responses sealed in, reused from packet to packet.
   const peelBlocks = createBlockPool(PEEL_BUFFER_SIZE, 128);
+  // Request frames that span socket reads are joined here: handleFrame reads a frame's packet only
+  // before its first await (servePacket peels it into a block of its own first).
+  const frameScratch = Buffer.allocUnsafeSlow(MAX_FRAME + 4);
   const responseBlocks = createBlockPool(BLOCK_SIZE, 128);
-  const memoryGuard = createMemoryGuard();
+  const memoryGuard = createMemoryGuard({
+    onIdle() {
+      peelBlocks.drain();
+      responseBlocks.drain();
+    },
+  });
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
@@ -287,27 +295,30 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         settled: true,
       };
     }
-    let res: LinkResponse;
     try {
-      res = await links.request(next, next.endpoint, layer.packet);
+      // The answer is sealed as soon as it is in: its bytes are only valid during the call.
+      const response = await links.exchange(next, next.endpoint, layer.packet, (status, body) => {
+        if (status === 200) {
+          return (
+            sealForwardResponse(layer, body, onionCrypto, out) ??
+            sealErrorResponse(layer, "BAD_RESPONSE", "here", onionCrypto, out)
+          );
+        }
+        let code: RelayErrorCode = "BAD_RESPONSE";
+        try {
+          const parsed = JSON.parse(body.toString("utf8")) as { error?: { code?: string } };
+          if (parsed.error?.code && parsed.error.code in ERROR_CODES)
+            code = parsed.error.code as RelayErrorCode;
+        } catch {}
+        return sealErrorResponse(layer, code, "next", onionCrypto, out);
+      });
+      // An answer came: the next hop had read the whole packet.
+      return { response, settled: true };
     } catch (error) {
       const code = error instanceof RelayError ? error.code : "NEXT_HOP_UNREACHABLE";
       logger.warn({ msg: "forwarding failed", next: nextId, endpoint: next.endpoint, code });
       return { response: sealErrorResponse(layer, code, "here", onionCrypto, out), settled: false };
     }
-    // An answer came: the next hop had read the whole packet.
-    if (res.status === 200) {
-      const response =
-        sealForwardResponse(layer, res.body, onionCrypto, out) ??
-        sealErrorResponse(layer, "BAD_RESPONSE", "here", onionCrypto, out);
-      return { response, settled: true };
-    }
-    let code: RelayErrorCode = "BAD_RESPONSE";
-    try {
-      const parsed = JSON.parse(res.body.toString("utf8")) as { error?: { code?: string } };
-      if (parsed.error?.code && parsed.error.code in ERROR_CODES) code = parsed.error.code as RelayErrorCode;
-    } catch {}
-    return { response: sealErrorResponse(layer, code, "next", onionCrypto, out), settled: true };
   }
 
   /**
@@ -316,6 +327,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
    * block of `responseBlocks`: the caller gives it back once written, or drops it.
    */
   async function servePacket(body: Buffer): Promise<{ response: Buffer; result: string }> {
+    // `body` may sit in a buffer reused by the next frame: it is read only before the first await.
     const { packetId } = checkPacketFraming(body);
     if (replay.has(packetId)) throw new RelayError("REPLAYED");
     const peeled = peelBlocks.take();
@@ -572,7 +584,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     const write = frameWriter(socket);
     const feed = frameReader((type, id, rest) => {
       void handleFrame(socket, write, type, id, rest, senderId);
-    });
+    }, frameScratch);
     const onData = (chunk: Buffer) => {
       try {
         feed(chunk);
