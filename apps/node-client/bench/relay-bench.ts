@@ -86,13 +86,17 @@ async function processCpu(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
-async function machineCpu(): Promise<{ busy: number; total: number }> {
+/**
+ * Busy, stolen and total CPU seconds of the whole machine, from /proc/stat. Steal is the time a
+ * virtual machine's CPUs were ready to run but the hypervisor ran something else.
+ */
+async function machineCpu(): Promise<{ busy: number; steal: number; total: number }> {
   const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!;
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const total = v.reduce((a, b) => a + b, 0);
   const idle = v[3]! + (v[4] ?? 0);
-  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+  const steal = v[7] ?? 0;
+  return { busy: (total - idle - steal) / CLK_TCK, steal: steal / CLK_TCK, total: total / CLK_TCK };
 }
 
 async function rssOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
@@ -213,8 +217,10 @@ interface RunResult {
   relayCpuUsPerMessage: number;
   senderCpuUsPerMessage: number;
   totalCpuUsPerMessage: number;
-  /** CPU the rest of the machine (other users) used meanwhile, in cores. */
+  /** CPU the rest of the machine (other processes) used meanwhile, in cores. */
   otherLoadCores: number;
+  /** CPU the hypervisor took from this virtual machine meanwhile (steal), in cores. */
+  stealCores: number;
 }
 
 let relays: Relay[] = [];
@@ -261,6 +267,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     senderCpuUsPerMessage: perMessage(senderCpu),
     totalCpuUsPerMessage: perMessage(relayCpu + senderCpu),
     otherLoadCores: wall > 0 ? Math.max(0, busy - relayCpu - senderCpu) / wall : 0,
+    stealCores: wall > 0 ? (machine1.steal - machine0.steal) / wall : 0,
   };
 }
 
@@ -268,7 +275,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /** Finds the sustained closed-loop rate: a short ramp over concurrency, then a longer run at the best. */
@@ -524,7 +531,8 @@ async function main(): Promise<void> {
       `| of which relays | ${fmt(three.hold.relayCpuUsPerMessage)} µs | ${fmt(one.hold.relayCpuUsPerMessage)} µs | |`,
       `| capacity on ${cores} dedicated cores (from CPU time) | ${fmt(results.threeHop.cpuCapacityPerSecond)} msg/s | ${fmt(results.oneHop.cpuCapacityPerSecond)} msg/s | |`,
       `| capacity of the relays alone on ${cores} dedicated cores (clients elsewhere) | ${fmt(capacity(three.hold.relayCpuUsPerMessage))} msg/s | ${fmt(capacity(one.hold.relayCpuUsPerMessage))} msg/s | |`,
-      `| CPU used by other users during the sustained run | ${fmt(three.hold.otherLoadCores, 2)} cores | ${fmt(one.hold.otherLoadCores, 2)} cores | |`,
+      `| CPU used by other processes during the sustained run | ${fmt(three.hold.otherLoadCores, 2)} cores | ${fmt(one.hold.otherLoadCores, 2)} cores | |`,
+      `| CPU taken by the hypervisor during the sustained run (steal) | ${fmt(three.hold.stealCores, 2)} cores | ${fmt(one.hold.stealCores, 2)} cores | |`,
       `| cryptography alone, one message (${cryptoCost.backend}) | ${fmt(cryptoCost.threeHopUs)} µs → ${fmt(capacity(cryptoCost.threeHopUs))} msg/s | ${fmt(cryptoCost.oneHopUs)} µs → ${fmt(capacity(cryptoCost.oneHopUs))} msg/s | |`,
       `| cryptography alone, node:crypto fallback | ${fmt(fallbackCost.threeHopUs)} µs | ${fmt(fallbackCost.oneHopUs)} µs | |`,
       `| sustained rate as a share of the cryptography-alone limit | ${fmt((100 * three.hold.perSecond) / capacity(cryptoCost.threeHopUs))} % | ${fmt((100 * one.hold.perSecond) / capacity(cryptoCost.oneHopUs))} % | |`,
