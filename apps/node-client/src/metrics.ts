@@ -19,7 +19,7 @@ export interface Metrics {
   readonly queueMessages: Gauge;
   readonly queues: Gauge;
   /** Sets the function a gauge reads at scrape time (the queue store registers its counts here). */
-  provide(name: "queueMessages" | "queues" | "replayCacheEntries", read: () => number): void;
+  provide(name: "queueMessages" | "queues" | "replayCacheEntries" | "inFlight", read: () => number): void;
 }
 
 /** Creates the metrics on a fresh registry. */
@@ -93,6 +93,11 @@ export function createMetrics(): Metrics {
       name: "sesh_onion_in_flight",
       help: "Onion requests being handled",
       registers: [registry],
+      // Read at scrape time: the relay counts requests in a plain number.
+      collect() {
+        const read = providers.get("inFlight");
+        if (read) this.set(read());
+      },
     }),
     replayCacheEntries: provided("replayCacheEntries", "Packet ids held in the replay cache"),
     httpRequests: new Counter({

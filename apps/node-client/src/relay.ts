@@ -159,9 +159,12 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   const buckets = new WeakMap<Socket, Bucket>();
   const startedAt = now();
   let inFlight = 0;
+  /** The value sesh_relay_serving holds (set on changes only: serving() runs for every packet). */
+  let servingGauge: number | undefined;
   let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
   metrics.provide("replayCacheEntries", () => replay.size);
+  metrics.provide("inFlight", () => inFlight);
   const sweepTimer = setInterval(() => {
     replay.sweep();
     try {
@@ -174,11 +177,12 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
 
   function serving(): ServingState {
     const node = stakeView.activeNode(nodeId);
-    if (node) {
-      metrics.relayServing.set(1);
-      return { serving: true, reason: null, node };
+    const value = node ? 1 : 0;
+    if (servingGauge !== value) {
+      servingGauge = value;
+      metrics.relayServing.set(value);
     }
-    metrics.relayServing.set(0);
+    if (node) return { serving: true, reason: null, node };
     const view = stakeView.status();
     const known = stakeView.get(nodeId);
     let reason: string;
@@ -374,7 +378,6 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       return sendError(res, new RelayError("BUSY"));
     }
     inFlight++;
-    metrics.inFlight.set(inFlight);
     try {
       const state = serving();
       if (!state.serving) {
@@ -426,7 +429,6 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       sendError(res, relayError);
     } finally {
       inFlight--;
-      metrics.inFlight.set(inFlight);
       countPacket(role, result, started);
       memoryGuard.handled();
       if (inFlight === 0) idle?.();
@@ -478,7 +480,6 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       return;
     }
     inFlight++;
-    metrics.inFlight.set(inFlight);
     try {
       const state = serving();
       if (!state.serving) throw new RelayError("NODE_NOT_ACTIVE", `NODE_NOT_ACTIVE: ${state.reason}`);
@@ -518,7 +519,6 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       refuse(relayError);
     } finally {
       inFlight--;
-      metrics.inFlight.set(inFlight);
       countPacket(role, result, started);
       memoryGuard.handled();
       if (inFlight === 0) idle?.();
