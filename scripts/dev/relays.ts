@@ -4,10 +4,12 @@
  * supervised children. Their data lives under <dev dir>/relays (git-ignored) and is recreated on every
  * run, because every run starts a new chain.
  */
+
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Address } from "viem";
 import { repoRoot } from "./anvil.ts";
+import { formatLogLine } from "./log-format.ts";
 import type { Supervisor } from "./supervisor.ts";
 
 /** Relays started: a path needs three relays of distinct operators. */
@@ -122,6 +124,7 @@ export async function startLocalRelays({
         ],
         env: relayEnv(),
         stopTimeoutMs: 10_000,
+        format: formatLogLine,
         ready: () => waitForServing(relay.url),
       }),
     ),

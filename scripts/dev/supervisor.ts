@@ -24,6 +24,8 @@ export type ServiceSpec = {
   stopSignal?: NodeJS.Signals;
   /** Milliseconds to wait after stopSignal before SIGKILL (default 5,000). */
   stopTimeoutMs?: number;
+  /** Rewrites each output line before it is printed (e.g. JSON logs for a terminal). */
+  format?: (line: string) => string;
 };
 
 export type ServiceExit = { name: string; code: number | null; signal: NodeJS.Signals | null };
@@ -118,7 +120,7 @@ export function createSupervisor(options: SupervisorOptions = {}): Supervisor {
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) {
         createInterface({ input: stream }).on("line", (line) => {
-          if (line.trim() !== "") log(spec.name, line);
+          if (line.trim() !== "") log(spec.name, spec.format ? spec.format(line) : line);
         });
       }
     }
