@@ -21,7 +21,7 @@ export {
   type RelayClientOptions,
 } from "./client.ts";
 export { type Common, createCommon } from "./common.ts";
-export { QUEUE_DB_FILE, startRelayDaemon } from "./daemon.ts";
+export { PACKET_LOG_DIR, QUEUE_DB_FILE, startRelayDaemon } from "./daemon.ts";
 export {
   createDirectorySource,
   type NodeDirectoryJson,
@@ -94,6 +94,7 @@ export {
   type Options,
   parseDuration,
 } from "./options.ts";
+export { createMemoryPacketLog, createPacketLog, type PacketLog } from "./packet-log.ts";
 export { type PathCandidate, selectPath } from "./path.ts";
 export { createQueueStore, type QueueStore, type StoredMessage } from "./queue-store.ts";
 export {
