@@ -240,3 +240,54 @@ describe("onion links", () => {
     expect([byId.get(8)?.status, byId.get(8)?.body.length]).toEqual([200, BLOCK_SIZE]);
   });
 });
+
+describe("onion links with a client that does not read", () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await startTestNetwork(1, (o) => {
+      o.http.ratePerConnection = 1_000_000;
+      o.http.burstPerConnection = 1_000_000;
+    });
+  });
+  afterAll(async () => {
+    await network.stop();
+  });
+
+  it("stops reading its requests while answers pile up unread, and answers all once it reads", {
+    timeout: 60_000,
+  }, async () => {
+    const relay = network.relays[0]!;
+    const hop = [{ nodeId: relay.keys.ed25519Public, x25519Key: relay.keys.x25519Public }];
+    const count = 1_500;
+    const frames = Array.from({ length: count }, (_, i) =>
+      Buffer.concat(encodeOnionFrame(i + 1, wrapOnion(hop, Buffer.from("x"), Date.now() + 60_000).packet)),
+    );
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(relay.url).port) });
+    socket.write(
+      `GET ${ONION_LINK_PATH} HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: ${ONION_LINK_PROTOCOL}\r\n\r\n`,
+    );
+    await new Promise<void>((resolve) => socket.once("data", () => resolve()));
+    // From now on nothing is read on this side: the relay's answers fill the socket buffers.
+    socket.pause();
+    for (const frame of frames) socket.write(frame);
+    const accepted = () => relay.relay.status().relay.replayCacheEntries;
+    let before = -1;
+    for (let i = 0; i < 100 && accepted() !== before; i++) {
+      before = accepted();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(accepted()).toBeLessThan(count);
+    // Reading again lets every request through.
+    let answers = 0;
+    const feed = frameReader(() => {
+      answers++;
+    });
+    // The upgrade's answer was read above: everything after it is frames.
+    socket.on("data", feed);
+    socket.resume();
+    for (let i = 0; i < 300 && answers < count; i++) await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    expect(answers).toBe(count);
+    expect(accepted()).toBe(count);
+  });
+});

@@ -127,6 +127,9 @@ interface Bucket {
   last: number;
 }
 
+/** Bytes of answers a link may leave unread before the relay stops reading its requests. */
+const MAX_UNREAD_ANSWERS = 4 * 2 ** 20;
+
 /** Creates a relay; it serves once listen() is called and its node is Active in the stake view. */
 export function createRelay(common: Common, deps: RelayDeps): Relay {
   const { logger, metrics, options } = common;
@@ -581,7 +584,16 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     socket.on("close", () => linkSockets.delete(socket));
     socket.setNoDelay(true);
     socket.setTimeout(2 * LINK_IDLE_MS, () => socket.destroy());
-    const write = frameWriter(socket);
+    const writeFrame = frameWriter(socket);
+    // A peer that sends without reading its answers is not read from either until it catches up:
+    // the answers waiting in this process stay bounded.
+    const write = (parts: readonly Buffer[], done?: () => void) => {
+      writeFrame(parts, done);
+      if (socket.writableLength > MAX_UNREAD_ANSWERS && !socket.isPaused()) {
+        socket.pause();
+        socket.once("drain", () => socket.resume());
+      }
+    };
     const feed = frameReader((type, id, rest) => {
       void handleFrame(socket, write, type, id, rest, senderId);
     }, frameScratch);
