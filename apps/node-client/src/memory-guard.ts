@@ -1,7 +1,11 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
-type CollectGarbage = (options?: { type?: "major" | "minor"; execution?: "sync" | "async" }) => unknown;
+type CollectGarbage = (options?: {
+  type?: "major" | "minor";
+  execution?: "sync" | "async";
+  flavor?: "regular" | "last-resort";
+}) => unknown;
 
 let collector: CollectGarbage | undefined;
 
@@ -34,8 +38,9 @@ export interface MemoryGuard {
  * rarely (external memory may grow by about 64 MB first), and the C allocator keeps that high-water
  * mark resident for good. So every `intervalMs`, when requests were handled since the last check
  * and more than `maxBufferBytes` of buffers are allocated, the guard starts a concurrent
- * (incremental) full collection, which frees the dead ones; and once more when the relay goes idle.
- * An idle relay is not touched again.
+ * (incremental) full collection, which frees the dead ones; and once more when the relay goes idle
+ * (after `onIdle`). Idle for `compactAfterMs` more, it compacts the heap once, which gives V8's
+ * spare pages back too. An idle relay is not touched again.
  */
 export function createMemoryGuard(
   options: {
@@ -43,13 +48,18 @@ export function createMemoryGuard(
     maxBufferBytes?: number;
     /** Runs when the relay goes idle, before the collection (e.g. to let go of pooled buffers). */
     onIdle?: () => void;
+    /** Idle time after which the heap is compacted and shrunk once (default 2 s). */
+    compactAfterMs?: number;
   } = {},
 ): MemoryGuard {
   const intervalMs = options.intervalMs ?? 250;
+  const compactAfterMs = options.compactAfterMs ?? 2_000;
   const maxBufferBytes = options.maxBufferBytes ?? 48 * 2 ** 20;
   const gc = garbageCollector();
   let count = 0;
   let busy = false;
+  let idleFor = 0;
+  let compacted = true;
   const collect = () => {
     try {
       void gc?.({ type: "major", execution: "async" });
@@ -62,8 +72,19 @@ export function createMemoryGuard(
       if (busy) {
         options.onIdle?.();
         if (process.memoryUsage().arrayBuffers > 2 ** 20) collect();
+        compacted = false;
+        idleFor = 0;
       }
       busy = false;
+      idleFor += intervalMs;
+      // Still idle a while later: once, a compacting collection that also gives the heap's spare
+      // pages back (a busy spell grows the young generation and leaves the old one fragmented).
+      if (!compacted && idleFor >= compactAfterMs) {
+        compacted = true;
+        try {
+          gc({ type: "major", execution: "sync", flavor: "last-resort" });
+        } catch {}
+      }
       return;
     }
     busy = true;
