@@ -10,6 +10,7 @@ import { createRelayClient } from "./client.ts";
 import { createDirectorySource } from "./directory.ts";
 import { decodeInvitation } from "./e2e.ts";
 import { loadKeyFiles } from "./keys.ts";
+import { wrapOnion } from "./onion.ts";
 import { createStakeView } from "./stake-view.ts";
 
 const HARNESS = fileURLToPath(new URL("./_test/relay-process.ts", import.meta.url));
@@ -212,6 +213,31 @@ describe("multi-process relay network", () => {
     for (const text of acknowledged) expect(received.has(text)).toBe(true);
     client.close();
     await view.stop();
+  }, 60_000);
+
+  it("a relay killed with SIGKILL refuses, once restarted, the packets it had accepted", async () => {
+    const target = relays[2]!;
+    const keys = await loadKeyFiles(target.dataDir);
+    const hop = [{ nodeId: keys.ed25519Public, x25519Key: keys.x25519Public }];
+    const post = async (packet: Buffer) => {
+      const res = await fetch(`http://127.0.0.1:${target.port}/v1/onion`, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: packet,
+      });
+      const body = Buffer.from(await res.arrayBuffer());
+      return { status: res.status, code: res.status === 200 ? "" : JSON.parse(body.toString()).error.code };
+    };
+    const packets = Array.from(
+      { length: 5 },
+      () => wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000).packet,
+    );
+    for (const packet of packets) expect((await post(packet)).status).toBe(200);
+    target.child!.kill("SIGKILL");
+    expect(await target.exited).toBe(null);
+    await start(target, fixture);
+    for (const packet of packets) expect(await post(packet)).toEqual({ status: 409, code: "REPLAYED" });
+    expect((await post(wrapOnion(hop, Buffer.from([9]), Date.now() + 60_000).packet)).status).toBe(200);
   }, 60_000);
 
   it("every relay process shuts down gracefully on SIGTERM", async () => {
