@@ -362,6 +362,20 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     }
   }
 
+  /**
+   * The RelayError a failed request is answered with (INTERNAL for anything unexpected), logged: an
+   * unexpected failure as an error, a refusal at debug level.
+   */
+  function refusal(error: unknown, what: string, role: Role): RelayError {
+    if (!(error instanceof RelayError)) {
+      logger.error({ msg: `${what} failed`, role, err: error });
+      return new RelayError("INTERNAL", undefined, { cause: error });
+    }
+    if (error.code === "INTERNAL") logger.error({ msg: `${what} failed`, role, err: error });
+    else logger.debug({ msg: `${what} refused`, role, code: error.code, reason: error.message });
+    return error;
+  }
+
   async function handleOnion(req: IncomingMessage, res: ServerResponse, role: Role): Promise<void> {
     const started = performance.now();
     let result = "error";
@@ -413,17 +427,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       });
       res.end(served.response);
     } catch (error) {
-      const relayError =
-        error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
+      const relayError = refusal(error, "onion request", role);
       result = relayError.code;
-      if (relayError.code === "INTERNAL") logger.error({ msg: "onion request failed", role, err: error });
-      else
-        logger.debug({
-          msg: "onion request refused",
-          role,
-          code: relayError.code,
-          reason: relayError.message,
-        });
       if (relayError.code === "OVERSIZED" || relayError.code === "TIMEOUT") {
         // Part of the body is still unread: this connection cannot carry another request.
         res.setHeader("connection", "close");
@@ -508,17 +513,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       // The block goes back to the pool once the socket has written it (or dropped it).
       reply(200, served.response, () => responseBlocks.give(served.response));
     } catch (error) {
-      const relayError =
-        error instanceof RelayError ? error : new RelayError("INTERNAL", undefined, { cause: error });
+      const relayError = refusal(error, "link request", role);
       result = relayError.code;
-      if (relayError.code === "INTERNAL") logger.error({ msg: "link request failed", role, err: error });
-      else
-        logger.debug({
-          msg: "link request refused",
-          role,
-          code: relayError.code,
-          reason: relayError.message,
-        });
       refuse(relayError);
     } finally {
       inFlight--;
