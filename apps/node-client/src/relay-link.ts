@@ -239,8 +239,6 @@ interface PoolKind {
   /** The handshake's request line and headers, up to the blank line. */
   handshake(peer: LinkTarget, endpoint: string): string;
   encode(id: number, peer: LinkTarget, packet: Buffer): Buffer[];
-  /** Where the error of an unreachable peer is said to be. */
-  readonly unreachable: "NEXT_HOP_UNREACHABLE";
   /** What requests still waiting are told when the pool closes. */
   readonly closing: string;
 }
@@ -262,7 +260,6 @@ export function createLinkPool(options: {
       const time = now();
       return encodeRequestFrame(id, time, linkAuth.tag(peer, packet, time), packet);
     },
-    unreachable: "NEXT_HOP_UNREACHABLE",
     closing: "SHUTTING_DOWN: this relay is shutting down",
   });
 }
@@ -276,7 +273,6 @@ export function createOnionLinkPool(options: { timeoutMs: number }): LinkPool {
     encode(id, _peer, packet) {
       return encodeOnionFrame(id, packet);
     },
-    unreachable: "NEXT_HOP_UNREACHABLE",
     closing: "SHUTTING_DOWN: the client was closed while the request was in flight",
   });
 }
@@ -332,7 +328,7 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
     };
     socket.write(kind.handshake(peer, endpoint));
     socket.setTimeout(LINK_IDLE_MS, () =>
-      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint}: link idle`)),
+      fail(key, link, new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: link idle`)),
     );
     socket.setKeepAlive(true, 10_000);
     const onFrame = frameReader((type, id, rest) => {
@@ -371,7 +367,7 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
             fail(
               key,
               link,
-              new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint} refused the link`),
+              new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} refused the link`),
             );
             for (const waiter of waiters) answer(waiter, status, body);
             return;
@@ -395,10 +391,18 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
       }
     });
     socket.on("error", (error) =>
-      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint}: ${error.message}`)),
+      fail(
+        key,
+        link,
+        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: ${error.message}`),
+      ),
     );
     socket.on("close", () =>
-      fail(key, link, new RelayError(kind.unreachable, `${kind.unreachable}: ${endpoint} closed the link`)),
+      fail(
+        key,
+        link,
+        new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint} closed the link`),
+      ),
     );
     return link;
   }

@@ -1,27 +1,9 @@
-import type { Address, Hex } from "viem";
 import type { SeshAddresses } from "../addresses.ts";
 import type { ErrorContext } from "../errorMessages.ts";
 import { type Contributor, type Node, nodeStateName, type Stake } from "../types.ts";
 
-type RawNode = {
-  id: bigint;
-  state: number;
-  operator: Address;
-  ed25519Key: Hex;
-  x25519Key: Hex;
-  endpoint: string;
-  feeBps: number;
-  stakingRequirement: bigint;
-  totalStaked: bigint;
-  totalReserved: bigint;
-  contributorCount: number;
-  openSlots: number;
-  minContribution: bigint;
-  registeredAt: bigint;
-  activatedAt: bigint;
-  unlockAt: bigint;
-  penaltyBps: number;
-};
+/** A node as the contract returns it: the state is its enum index. */
+type RawNode = Omit<Node, "state"> & { state: number };
 
 export function toNode(raw: RawNode): Node {
   return { ...raw, state: nodeStateName(raw.state) };
