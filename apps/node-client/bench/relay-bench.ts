@@ -7,6 +7,7 @@
  *   - the same for a direct 1-hop store (the client talks to the queue's relay, one layer, no relaying),
  *   - CPU time per delivered message of every process involved, and of the cryptography alone,
  *   - the RSS of a relay holding 100,000 queued messages of 16,000 bytes,
+ *   - the latency floor of the machine (latency-floor.ts): process round trips and queue-store puts,
  * and writes bench/results/relay.json, relay.md and latency.svg. Loopback only; about 3 minutes.
  *   node bench/relay-bench.ts [--quick] [--out DIR]
  */
@@ -342,19 +343,6 @@ async function relayStatus(relay: Relay): Promise<StatusBody> {
   return (await res.json()) as StatusBody;
 }
 
-/** Formats the result files with the repository's formatter (Biome), when it is installed. */
-function formatLikeTheRepository(files: string[]): void {
-  const root = join(HERE, "../../..");
-  try {
-    execFileSync(join(root, "node_modules/.bin/biome"), ["format", "--write", ...files], {
-      cwd: root,
-      stdio: "ignore",
-    });
-  } catch {
-    progress("(Biome not found or failed: the result files are left as written)");
-  }
-}
-
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toFixed(digits) : "n/a";
 }
@@ -428,6 +416,26 @@ async function main(): Promise<void> {
       `  ${cryptoCost.backend}: ${fmt(cryptoCost.threeHopUs)} µs per 3-hop message (${fmt(2e6 / cryptoCost.threeHopUs)} msg/s on 2 cores if nothing else ran), 1 hop ${fmt(cryptoCost.oneHopUs)} µs; node:crypto fallback ${fmt(fallbackCost.threeHopUs)} µs`,
     );
 
+    progress("latency floor of this machine: process round trips over loopback and queue-store puts");
+    const { measureLatencyFloor, floorMs } = await import("./latency-floor.ts");
+    const latencyFloor = await measureLatencyFloor();
+    const floor = {
+      threeHop: {
+        afterIdleMs: floorMs(latencyFloor, 3, cryptoCost.threeHopUs, "afterIdle"),
+        backToBackMs: floorMs(latencyFloor, 3, cryptoCost.threeHopUs, "backToBack"),
+      },
+      oneHop: {
+        afterIdleMs: floorMs(latencyFloor, 1, cryptoCost.oneHopUs, "afterIdle"),
+        backToBackMs: floorMs(latencyFloor, 1, cryptoCost.oneHopUs, "backToBack"),
+      },
+    };
+    const pct = (p: { p50Ms: number; p99Ms: number }) => `p50 ${fmt(p.p50Ms, 2)} / p99 ${fmt(p.p99Ms, 2)} ms`;
+    const waitingNote = `16 KB round trip between two processes over loopback ${pct(latencyFloor.roundTrip.backToBack)} back to back, ${pct(latencyFloor.roundTrip.afterIdle)} after ${latencyFloor.idleMs} ms idle; queue-store put (synchronous = full) ${pct(latencyFloor.queuePut.backToBack)} back to back, ${pct(latencyFloor.queuePut.afterIdle)} after ${latencyFloor.idleMs} ms idle`;
+    progress(`  ${waitingNote}`);
+    progress(
+      `  floor of one 3-hop message ${fmt(floor.threeHop.afterIdleMs, 1)} ms after idle, ${fmt(floor.threeHop.backToBackMs, 1)} ms back to back; 1 hop ${fmt(floor.oneHop.afterIdleMs, 1)} / ${fmt(floor.oneHop.backToBackMs, 1)} ms`,
+    );
+
     // At rest: long enough for V8's memory reducer to return the last run's garbage (the peak during
     // the run is reported beside it).
     progress("letting the relays rest for 12 s before measuring memory");
@@ -494,6 +502,7 @@ async function main(): Promise<void> {
         cpuCapacityPerSecond: capacity(one.hold.totalCpuUsPerMessage),
       },
       crypto: { primary: cryptoCost, fallback: fallbackCost },
+      latencyFloor: { ...latencyFloor, ...floor },
       memory: {
         ...memory,
         rssAtStartMb: startRss.rssMb,
@@ -527,6 +536,7 @@ async function main(): Promise<void> {
       `| latency p50 at 50% of that rate (${fmt(half3.offeredPerSecond!)} / ${fmt(half1.offeredPerSecond!)} msg/s offered) | ${fmt(half3.p50Ms, 1)} ms | ${fmt(half1.p50Ms, 1)} ms | ≤ 5 ms: ${yes(targets.p50)} |`,
       `| latency p99 at 50% of that rate | ${fmt(half3.p99Ms, 1)} ms | ${fmt(half1.p99Ms, 1)} ms | ≤ 25 ms: ${yes(targets.p99)} |`,
       `| latency p50 / p99 one message at a time per sender (${fmt(unloaded3.perSecond)} msg/s) | ${fmt(unloaded3.p50Ms, 1)} / ${fmt(unloaded3.p99Ms, 1)} ms | | |`,
+      `| latency floor of this machine, one message: medians of 3 / 1 process round trips (16 KB, loopback) + 1 queue put + the path's cryptography, after ${latencyFloor.idleMs} ms idle / back to back | ${fmt(floor.threeHop.afterIdleMs, 1)} / ${fmt(floor.threeHop.backToBackMs, 1)} ms | ${fmt(floor.oneHop.afterIdleMs, 1)} / ${fmt(floor.oneHop.backToBackMs, 1)} ms | |`,
       `| CPU per delivered message, all processes | ${fmt(three.hold.totalCpuUsPerMessage)} µs | ${fmt(one.hold.totalCpuUsPerMessage)} µs | |`,
       `| of which relays | ${fmt(three.hold.relayCpuUsPerMessage)} µs | ${fmt(one.hold.relayCpuUsPerMessage)} µs | |`,
       `| capacity on ${cores} dedicated cores (from CPU time) | ${fmt(results.threeHop.cpuCapacityPerSecond)} msg/s | ${fmt(results.oneHop.cpuCapacityPerSecond)} msg/s | |`,
@@ -539,6 +549,8 @@ async function main(): Promise<void> {
       `| RSS of the relay holding ${status.queues.messages.toLocaleString("en")} queued messages, at rest after the run | ${fmt(memory.rssMb, 1)} MB (at start ${fmt(startRss.rssMb, 1)} MB, peak during the run ${fmt(memory.peakMb, 1)} MB) | | ≤ 150 MB: ${yes(targets.rss)} |`,
       "",
       `Cryptography per part (${cryptoCost.backend}): client wraps 3 layers ${fmt(cryptoCost.clientWrapUs)} µs, reads the 3-layer response ${fmt(cryptoCost.clientUnwrapUs)} µs; a hop peels and seals its response ${fmt(cryptoCost.hopUs)} µs; a relay link (MAC + check) ${fmt(cryptoCost.linkUs)} µs, against ${fmt(cryptoCost.linkEd25519Us)} µs with an Ed25519 signature per request.`,
+      "",
+      `Waiting on this machine (bench/latency-floor.ts): ${waitingNote}.`,
       "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
@@ -583,11 +595,6 @@ async function main(): Promise<void> {
       ],
     );
     await writeFile(join(outDir, "latency.svg"), svg);
-    formatLikeTheRepository([
-      join(outDir, "relay.json"),
-      join(outDir, "relay.md"),
-      join(outDir, "latency.svg"),
-    ]);
     process.stdout.write(`\n${md}\n`);
     progress(`wrote ${join(outDir, "relay.json")}, relay.md and latency.svg`);
   } finally {
