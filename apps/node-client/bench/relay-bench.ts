@@ -548,7 +548,7 @@ async function main(): Promise<void> {
       `| sustained rate as a share of the cryptography-alone limit | ${fmt((100 * three.hold.perSecond) / capacity(cryptoCost.threeHopUs))} % | ${fmt((100 * one.hold.perSecond) / capacity(cryptoCost.oneHopUs))} % | |`,
       `| RSS of the relay holding ${status.queues.messages.toLocaleString("en")} queued messages, at rest after the run | ${fmt(memory.rssMb, 1)} MB (at start ${fmt(startRss.rssMb, 1)} MB, peak during the run ${fmt(memory.peakMb, 1)} MB) | | ≤ 150 MB: ${yes(targets.rss)} |`,
       "",
-      `Cryptography per part (${cryptoCost.backend}): client wraps 3 layers ${fmt(cryptoCost.clientWrapUs)} µs, reads the 3-layer response ${fmt(cryptoCost.clientUnwrapUs)} µs; a hop peels and seals its response ${fmt(cryptoCost.hopUs)} µs; a relay link (MAC + check) ${fmt(cryptoCost.linkUs)} µs, against ${fmt(cryptoCost.linkEd25519Us)} µs with an Ed25519 signature per request.`,
+      `Cryptography per part (${cryptoCost.backend}): client wraps 3 layers ${fmt(cryptoCost.clientWrapUs)} µs, reads the 3-layer response ${fmt(cryptoCost.clientUnwrapUs)} µs; a hop peels and seals its response ${fmt(cryptoCost.hopUs)} µs; a relay link frame (Poly1305 tag + check) ${fmt(cryptoCost.linkUs)} µs, against ${fmt(cryptoCost.linkHmacUs)} µs with the HMAC-SHA256 of HTTP relay requests and ${fmt(cryptoCost.linkEd25519Us)} µs with an Ed25519 signature per request.`,
       "",
       `Waiting on this machine (bench/latency-floor.ts): ${waitingNote}.`,
       "",

@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RelayError } from "./errors.ts";
 import { generateNodeKeys, type NodeKeys } from "./keys.ts";
-import { createLinkAuth, type LinkPeer, parseRelayAuthHeader } from "./link-auth.ts";
+import { createLinkAuth, FRAME_TAG_SIZE, type LinkPeer, parseRelayAuthHeader } from "./link-auth.ts";
 import { nodeOnionCrypto, sodiumOnionCrypto } from "./onion-crypto.ts";
 
 const peer = (k: NodeKeys): LinkPeer => ({ ed25519Key: k.ed25519Public, x25519Key: k.x25519Public });
@@ -62,6 +63,70 @@ describe("relay link authentication (v2)", () => {
     const header = createLinkAuth(a!, { crypto: sodium }).header(peer(b!), body, now);
     const atB = createLinkAuth(b!, { crypto: nodeOnionCrypto });
     expect(refusal(() => atB.verify(v2(header), peer(a!), body, now))).toBeUndefined();
+  });
+
+  it("a link frame's tag from A verifies at B, and only there, only for that packet, time and sender", () => {
+    const fromA = createLinkAuth(a!);
+    const atB = createLinkAuth(b!);
+    const tag = fromA.frameTag(peer(b!), body, now);
+    expect(tag.length).toBe(FRAME_TAG_SIZE);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, tag, body, now - 30_000))).toBeUndefined();
+    // A fresh nonce each time: two tags of the same frame differ, and both verify.
+    const again = fromA.frameTag(peer(b!), body, now);
+    expect(again.equals(tag)).toBe(false);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, again, body, now))).toBeUndefined();
+    expect(refusal(() => createLinkAuth(c!).verifyFrameTag(peer(a!), now, tag, body, now))).toMatch(
+      /does not verify/,
+    );
+    expect(refusal(() => atB.verifyFrameTag(peer(c!), now, tag, body, now))).toMatch(/does not verify/);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now + 1, tag, body, now))).toMatch(/does not verify/);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, tag, body, now + 30_001))).toMatch(/30 s window/);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, tag.subarray(1), body, now))).toMatch(
+      /does not verify/,
+    );
+    // Directional: B's tag for a frame to A does not pass as A's frame to B.
+    const reflected = createLinkAuth(b!).frameTag(peer(a!), body, now);
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, reflected, body, now))).toMatch(/does not verify/);
+    // The HMAC of HTTP requests and the frame tag use different keys: neither passes for the other.
+    const hmac = v2(fromA.header(peer(b!), body, now)).mac;
+    expect(
+      refusal(() => atB.verifyFrameTag(peer(a!), now, hmac.subarray(0, FRAME_TAG_SIZE), body, now)),
+    ).toMatch(/does not verify/);
+  });
+
+  it("any change to any byte of a link frame's packet or tag is refused", () => {
+    const fromA = createLinkAuth(a!);
+    const atB = createLinkAuth(b!);
+    const packet = Buffer.from(body.map((_, i) => (i * 31) & 0xff));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: packet.length + FRAME_TAG_SIZE - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (index, flip) => {
+          const tag = fromA.frameTag(peer(b!), packet, now);
+          const alteredPacket = Buffer.from(packet);
+          const alteredTag = Buffer.from(tag);
+          if (index < packet.length) alteredPacket[index] = alteredPacket[index]! ^ flip;
+          else alteredTag[index - packet.length] = alteredTag[index - packet.length]! ^ flip;
+          expect(refusal(() => atB.verifyFrameTag(peer(a!), now, alteredTag, alteredPacket, now))).toMatch(
+            /does not verify/,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("libsodium and node:crypto compute the same frame tags", () => {
+    const tag = createLinkAuth(a!, { crypto: sodiumOnionCrypto()! }).frameTag(peer(b!), body, now);
+    const atB = createLinkAuth(b!, { crypto: nodeOnionCrypto });
+    expect(refusal(() => atB.verifyFrameTag(peer(a!), now, tag, body, now))).toBeUndefined();
+    const back = createLinkAuth(b!, { crypto: nodeOnionCrypto }).frameTag(peer(a!), body, now);
+    expect(
+      refusal(() =>
+        createLinkAuth(a!, { crypto: sodiumOnionCrypto()! }).verifyFrameTag(peer(b!), now, back, body, now),
+      ),
+    ).toBeUndefined();
   });
 
   it("parses both header versions and refuses malformed ones", () => {

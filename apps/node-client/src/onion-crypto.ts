@@ -35,6 +35,14 @@ export interface OnionCrypto {
   open(key: Buffer, aad: Buffer, ciphertext: Buffer, out: Buffer, offset: number): boolean;
   /** SHA-256 of `data` (short inputs: the HMACs of HKDF). */
   sha256(data: Buffer): Buffer;
+  /**
+   * A 16-byte MAC of `fields` and `data` under `key` and a 12-byte `nonce` that must never repeat
+   * under one key: the Poly1305 tag of ChaCha20-Poly1305 sealing `fields` with `data` as associated
+   * data (so `data`, however long, is read once and never copied). Checking means computing it again.
+   */
+  mac(key: Buffer, nonce: Buffer, fields: Buffer, data: Buffer): Buffer;
+  /** Fills `buffer` with random bytes from the operating system's generator. */
+  randomFill(buffer: Buffer): void;
 }
 
 export const TAG_SIZE = 16;
@@ -118,6 +126,16 @@ export const nodeOnionCrypto: OnionCrypto = {
   sha256(data) {
     return oneShotHash("sha256", data, "buffer");
   },
+  mac(key, nonce, fields, data) {
+    const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_SIZE });
+    cipher.setAAD(data, { plaintextLength: fields.length });
+    cipher.update(fields);
+    cipher.final();
+    return cipher.getAuthTag();
+  },
+  randomFill(buffer) {
+    randomFillSync(buffer);
+  },
 };
 
 /** The subset of sodium-native used here. */
@@ -137,6 +155,15 @@ interface Sodium {
     nsec: null,
     c: Buffer,
     ad: Buffer | null,
+    npub: Buffer,
+    k: Buffer,
+  ): number;
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+    c: Buffer,
+    mac: Buffer,
+    m: Buffer,
+    ad: Buffer | null,
+    nsec: null,
     npub: Buffer,
     k: Buffer,
   ): number;
@@ -205,6 +232,22 @@ export function sodiumOnionCrypto(): OnionCrypto | undefined {
       const out = Buffer.allocUnsafe(32);
       sodium.crypto_hash_sha256(out, data);
       return out;
+    },
+    mac(key, nonce, fields, data) {
+      const tag = Buffer.allocUnsafe(TAG_SIZE);
+      sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+        Buffer.allocUnsafe(fields.length),
+        tag,
+        fields,
+        data,
+        null,
+        nonce,
+        key,
+      );
+      return tag;
+    },
+    randomFill(buffer) {
+      sodium.randombytes_buf(buffer);
     },
   };
 }

@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
-import { createLinkAuth } from "./link-auth.ts";
+import { createLinkAuth, FRAME_TAG_SIZE } from "./link-auth.ts";
 import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
 import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
 import {
@@ -63,7 +63,9 @@ describe("relay links", () => {
 
   it("frames survive being split and joined at any byte", async () => {
     const frames = Array.from({ length: 6 }, (_, i) =>
-      Buffer.concat(encodeRequestFrame(i + 1, 1_000 + i, Buffer.alloc(32, i), Buffer.alloc(100 * i + 1, i))),
+      Buffer.concat(
+        encodeRequestFrame(i + 1, 1_000 + i, Buffer.alloc(FRAME_TAG_SIZE, i), Buffer.alloc(100 * i + 1, i)),
+      ),
     );
     const stream = Buffer.concat(frames);
     fc.assert(
@@ -73,8 +75,9 @@ describe("relay links", () => {
           const seen: number[] = [];
           const feed = frameReader((type, id, rest) => {
             expect(type).toBe(1);
-            expect(rest.length).toBe(40 + 100 * (id - 1) + 1);
-            expect(rest.subarray(40).every((b) => b === id - 1)).toBe(true);
+            const packetAt = 8 + FRAME_TAG_SIZE;
+            expect(rest.length).toBe(packetAt + 100 * (id - 1) + 1);
+            expect(rest.subarray(packetAt).every((b) => b === id - 1)).toBe(true);
             seen.push(id);
           }, scratch);
           const points = [...new Set(cuts)].sort((x, y) => x - y);
@@ -230,7 +233,7 @@ describe("onion links", () => {
       if (rest.length > 0) feed(rest);
     });
     // A relay link's request frame on an onion link, then a good onion frame.
-    socket.write(Buffer.concat(encodeRequestFrame(7, Date.now(), Buffer.alloc(32), packetFor(1))));
+    socket.write(Buffer.concat(encodeRequestFrame(7, Date.now(), Buffer.alloc(FRAME_TAG_SIZE), packetFor(1))));
     socket.write(Buffer.concat(encodeOnionFrame(8, packetFor(1))));
     for (let i = 0; i < 200 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     socket.destroy();

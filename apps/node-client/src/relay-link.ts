@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { writeU64 } from "./bytes.ts";
 import { RelayError } from "./errors.ts";
-import type { LinkAuth, LinkPeer } from "./link-auth.ts";
+import { FRAME_TAG_SIZE, type LinkAuth, type LinkPeer } from "./link-auth.ts";
 import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
 
 /**
@@ -9,14 +9,14 @@ import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
  * request per packet. A relay holds one to each next hop it forwards to (a relay link); a client
  * holds one to each entry relay it uses (an onion link).
  *
- * The sender opens it with `GET /v1/link` and `Upgrade: sesh-link/1`, authenticated like a relay
+ * The sender opens it with `GET /v1/link` and `Upgrade: sesh-link/2`, authenticated like a relay
  * request (x-sesh-relay-auth v2 over the fixed body "SESH relay link upgrade v1"); the receiver
  * answers 101 only when the sender is Active in its view and the tag verifies, else the usual JSON
  * error. Then both sides exchange frames, each `length (u32, of the rest) | type (u8) | id (u32) | …`:
- *   type 1, request:  time (u64) | tag (32) | packet (one 16,384-byte block)
+ *   type 1, request:  time (u64) | frame tag (28) | packet (one 16,384-byte block)
  *   type 2, response: HTTP-like status (u16) | body (the onion response block, or the JSON error)
- * Every request frame carries its own tag (the v2 MAC over sender, receiver, time and SHA-256 of the
- * packet) and the receiver checks, per frame, that the sender is still Active: the handshake only
+ * Every request frame carries its own tag (a nonce and a Poly1305 MAC over sender, receiver, time and
+ * the packet: link-auth.ts) and the receiver checks, per frame, that the sender is still Active: the handshake only
  * admits the connection, a request counts only with a valid tag. Responses are not tagged, as HTTP
  * responses were not: the onion response layers authenticate them to the client.
  */
@@ -28,7 +28,7 @@ import { RELAY_AUTH_HEADER } from "./relay-auth.ts";
  * answered with the same response frames, and count against the connection's rate limit.
  */
 export const LINK_PATH = "/v1/link";
-export const LINK_PROTOCOL = "sesh-link/1";
+export const LINK_PROTOCOL = "sesh-link/2";
 export const ONION_LINK_PATH = "/v1/onion";
 export const ONION_LINK_PROTOCOL = "sesh-onion/1";
 /** The body the handshake's tag is computed over. */
@@ -37,7 +37,7 @@ export const TYPE_REQUEST = 1;
 export const TYPE_RESPONSE = 2;
 export const TYPE_ONION = 3;
 const FRAME_HEAD = 4 + 1 + 4;
-const REQUEST_HEAD = FRAME_HEAD + 8 + 32;
+const REQUEST_HEAD = FRAME_HEAD + 8 + FRAME_TAG_SIZE;
 const RESPONSE_HEAD = FRAME_HEAD + 2;
 /** Largest frame accepted: a block plus a generous JSON error. */
 export const MAX_FRAME = 16_384 + 8_192;
@@ -57,6 +57,7 @@ export interface LinkRequest {
 
 /** Encodes a request frame (the tag is over `packet`, computed by the caller's LinkAuth). */
 export function encodeRequestFrame(id: number, time: number, tag: Buffer, packet: Buffer): Buffer[] {
+  if (tag.length !== FRAME_TAG_SIZE) throw new RangeError(`a frame tag has ${FRAME_TAG_SIZE} bytes`);
   const head = Buffer.allocUnsafe(REQUEST_HEAD);
   head.writeUInt32BE(REQUEST_HEAD - 4 + packet.length, 0);
   head[4] = TYPE_REQUEST;
@@ -163,9 +164,10 @@ export function frameReader(
 
 /** Reads a request frame's fields (after the id); undefined when it is malformed. */
 export function readRequest(id: number, rest: Buffer): LinkRequest | undefined {
-  if (rest.length < 8 + 32) return undefined;
+  if (rest.length < 8 + FRAME_TAG_SIZE) return undefined;
   const time = Number(rest.readBigUInt64BE(0));
-  return { id, time, tag: rest.subarray(8, 40), packet: rest.subarray(40) };
+  const packetAt = 8 + FRAME_TAG_SIZE;
+  return { id, time, tag: rest.subarray(8, packetAt), packet: rest.subarray(packetAt) };
 }
 
 /** A response as the forwarding relay gets it: the same shape as an HTTP response. */
@@ -258,7 +260,7 @@ export function createLinkPool(options: {
     },
     encode(id, peer, packet) {
       const time = now();
-      return encodeRequestFrame(id, time, linkAuth.tag(peer, packet, time), packet);
+      return encodeRequestFrame(id, time, linkAuth.frameTag(peer, packet, time), packet);
     },
     closing: "SHUTTING_DOWN: this relay is shutting down",
   });

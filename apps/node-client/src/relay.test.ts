@@ -253,9 +253,9 @@ describe("relay network (in-process)", () => {
       Date.now() + 60_000,
     ).packet;
     const time = Date.now();
-    const goodTag = linkA.tag(peerB, packet, time);
+    const goodTag = linkA.frameTag(peerB, packet, time);
     const badTag = Buffer.from(goodTag);
-    badTag[0] = badTag[0]! ^ 1;
+    badTag[badTag.length - 1] = badTag[badTag.length - 1]! ^ 1;
     socket.write(Buffer.concat(encodeRequestFrame(1, time, badTag, packet)));
     socket.write(Buffer.concat(encodeRequestFrame(2, time, goodTag, packet)));
     for (let i = 0; i < 200 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 10));

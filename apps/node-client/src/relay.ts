@@ -505,7 +505,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
             "UNAUTHENTICATED: the sending node is not Active in this relay's stake view",
           );
         }
-        linkAuth.verifyTag(sender, request.time, request.tag, request.packet, now());
+        linkAuth.verifyFrameTag(sender, request.time, request.tag, request.packet, now());
         packet = request.packet;
       }
       const served = await servePacket(packet);
@@ -525,7 +525,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   }
 
   /**
-   * An upgrade request: GET /v1/link with Upgrade: sesh-link/1 from another relay (admitted when it
+   * An upgrade request: GET /v1/link with Upgrade: sesh-link/2 from another relay (admitted when it
    * is Active and its tag verifies), or GET /v1/onion with Upgrade: sesh-onion/1 from a client (an
    * onion link: see relay-link.ts).
    */
