@@ -25,9 +25,9 @@ import { RELAY_AUTH_HEADER, RELAY_AUTH_WINDOW_MS } from "./relay-auth.ts";
  * nonce and the 16-byte Poly1305 tag of ChaCha20-Poly1305 under the frame key, sealing "SESH relay
  * frame v1" | sender id | receiver id | time (u64) with the packet as associated data. The frame key
  * is the second 32 bytes of the link key's HKDF output (the first are the HMAC key), so the two MACs
- * never share a key. It reads the 16 KB packet once at Poly1305's speed, where the HMAC hashes it with
- * SHA-256 (about a third of the cost on both ends). Random nonces repeat under one key only after
- * some 2^48 frames.
+ * never share a key. It reads the 16 KB packet once at Poly1305's speed: tag and check take about half
+ * the CPU of the HMAC. Random 96-bit nonces are expected to repeat under one key only after some 2^48
+ * frames.
  *
  * Both are accepted within ±30 s. A replayed request carries a packet the receiver's replay cache
  * already holds. The receiver still checks, on every request, that the sender is Active in its view.
