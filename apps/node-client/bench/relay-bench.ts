@@ -41,7 +41,8 @@ export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
 export const RELAY_ENV = { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=8192" };
 const RELAYS = 3;
 const SENDERS = 2;
-const QUEUES_PER_SENDER = 500;
+// Room for 256,000 undelivered messages (128 per queue): more than a run at 1,000+ msg/s delivers.
+const QUEUES_PER_SENDER = 1000;
 const HELD_MESSAGES = 100_000;
 
 const { values: flags } = parseArgs({
