@@ -233,7 +233,9 @@ describe("onion links", () => {
       if (rest.length > 0) feed(rest);
     });
     // A relay link's request frame on an onion link, then a good onion frame.
-    socket.write(Buffer.concat(encodeRequestFrame(7, Date.now(), Buffer.alloc(FRAME_TAG_SIZE), packetFor(1))));
+    socket.write(
+      Buffer.concat(encodeRequestFrame(7, Date.now(), Buffer.alloc(FRAME_TAG_SIZE), packetFor(1))),
+    );
     socket.write(Buffer.concat(encodeOnionFrame(8, packetFor(1))));
     for (let i = 0; i < 200 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     socket.destroy();
