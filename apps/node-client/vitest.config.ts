@@ -9,7 +9,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["src/**/*.test.ts"], exclude: ["src/**/*.chain.test.ts"] },
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts", "build.test.ts"],
+          exclude: ["src/**/*.chain.test.ts"],
+        },
       },
       {
         // On a real local chain: globalSetup deploys the contracts once and hands every file the

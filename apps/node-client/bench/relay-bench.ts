@@ -1,6 +1,6 @@
 /**
  * The relay benchmark (`pnpm bench:relay`): 3 relay processes on 127.0.0.1 running the daemon of
- * `sesh-node run`, each with the real stake view over the same node list, and 2 sender processes
+ * `sesh-node run` (bundled by build.ts, as deployed), each with the real stake view over the same node list, and 2 sender processes
  * with real relay clients. In one run it measures:
  *   - sustained messages/s delivered through 3 hops (closed loop, best of a short concurrency ramp),
  *   - latency p50/p99 at 50% of that rate, and a latency-vs-load curve (open loop, fixed schedule),
@@ -9,16 +9,17 @@
  *   - the RSS of a relay holding 100,000 queued messages of 16,000 bytes,
  *   - the latency floor of the machine (latency-floor.ts): process round trips and queue-store puts,
  * and writes bench/results/relay.json, relay.md and latency.svg. Loopback only; about 3 minutes.
- *   node bench/relay-bench.ts [--quick] [--out DIR]
+ *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous full|normal] [--from-source]
+ *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { testCommon } from "../src/_test/common.ts";
+import { buildRelay, DEFAULT_ENTRIES } from "../build.ts";
+import { freePort, testCommon } from "../src/_test/common.ts";
 import { makeTestNode, writeRegistryFixture } from "../src/_test/nodes.ts";
 import { initKeyFiles } from "../src/keys.ts";
 import { onionCrypto } from "../src/onion-crypto.ts";
@@ -29,7 +30,9 @@ import { latencyChart } from "./plot.ts";
 import type { SenderCommand, SenderResult } from "./sender.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
-const RELAY_PROCESS = join(HERE, "relay-process.ts");
+const RELAY_SOURCE = join(HERE, "relay-process.ts");
+/** Where the relay process is bundled like the deployed daemon (build.ts), fresh for every run. */
+const RELAY_BUNDLE_DIR = join(HERE, "..", "dist", "bench");
 const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
 export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
@@ -43,7 +46,6 @@ const RELAYS = 3;
 const SENDERS = 2;
 // Room for 256,000 undelivered messages (128 per queue): more than a run at 1,000+ msg/s delivers.
 const QUEUES_PER_SENDER = 1000;
-const HELD_MESSAGES = 100_000;
 
 const { values: flags } = parseArgs({
   options: {
@@ -55,8 +57,25 @@ const { values: flags } = parseArgs({
     synchronous: { type: "string", default: "full" },
     /** Stops after the 3-hop throughput run (with --profile: a short profile of the hot path). */
     "three-hop-only": { type: "boolean", default: false },
+    /** Runs the relays from their TypeScript sources (as bin/sesh-node.js does) instead of the bundle. */
+    "from-source": { type: "boolean", default: false },
+    /** Measures one open-loop point only: 3 hops at this many msg/s offered (with --seconds). */
+    rate: { type: "string" },
+    seconds: { type: "string", default: "10" },
+    /** Messages stored in the exit relay before it starts (default 100,000: the RSS target). */
+    held: { type: "string" },
   },
 });
+const HELD_MESSAGES = flags.held === undefined ? 100_000 : Number(flags.held);
+const onlyRate = flags.rate === undefined ? undefined : Number(flags.rate);
+if (!Number.isInteger(HELD_MESSAGES) || HELD_MESSAGES < 0) {
+  process.stderr.write("--held takes a whole number of messages (0 or more)\n");
+  process.exit(2);
+}
+if (onlyRate !== undefined && !(onlyRate >= 2 && Number(flags.seconds) >= 1)) {
+  process.stderr.write("--rate takes messages/s (2 or more) and --seconds a duration of 1 s or more\n");
+  process.exit(2);
+}
 const profileArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
 const scale = flags.quick ? 0.4 : 1;
 if (flags.synchronous !== "full" && flags.synchronous !== "normal") {
@@ -71,14 +90,6 @@ const benchStarted = performance.now();
 function progress(message: string): void {
   const t = ((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4);
   process.stdout.write(`[${t} s] ${message}\n`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** CPU seconds a process has used (user + system), from /proc. */
@@ -135,13 +146,13 @@ process.once("SIGINT", () => {
   process.exit(130);
 });
 
-async function startRelay(relay: Relay, fixture: string): Promise<void> {
+async function startRelay(relay: Relay, fixture: string, program: string): Promise<void> {
   const child = spawn(
     process.execPath,
     [
       ...profileArgs,
       ...RELAY_NODE_FLAGS,
-      RELAY_PROCESS,
+      program,
       "--data-dir",
       relay.dataDir,
       "--listen",
@@ -215,7 +226,9 @@ interface RunResult {
   seconds: number;
   perSecond: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
+  maxMs: number;
   relayCpuUsPerMessage: number;
   senderCpuUsPerMessage: number;
   totalCpuUsPerMessage: number;
@@ -264,7 +277,9 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     seconds: elapsed,
     perSecond: ok / elapsed,
     p50Ms: percentile(latencies, 50),
+    p90Ms: percentile(latencies, 90),
     p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? Number.NaN,
     relayCpuUsPerMessage: perMessage(relayCpu),
     senderCpuUsPerMessage: perMessage(senderCpu),
     totalCpuUsPerMessage: perMessage(relayCpu + senderCpu),
@@ -277,7 +292,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /** Finds the sustained closed-loop rate: a short ramp over concurrency, then a longer run at the best. */
@@ -381,7 +396,20 @@ async function main(): Promise<void> {
       `storing ${HELD_MESSAGES.toLocaleString("en")} messages of 16,000 bytes in relay ${exitRelay.index}'s database (its own queues, through the queue store, before it starts)`,
     );
     await prefill(join(exitRelay.dataDir, "queues.sqlite"), HELD_MESSAGES);
-    await Promise.all(relays.map((r) => startRelay(r, fixture)));
+    let program = RELAY_SOURCE;
+    if (!flags["from-source"]) {
+      const files = await buildRelay({
+        outdir: RELAY_BUNDLE_DIR,
+        entries: { "bench-relay": RELAY_SOURCE, "queue-writer": DEFAULT_ENTRIES["queue-writer"]! },
+      });
+      program = files.find((f) => f.file.endsWith("bench-relay.js"))!.file;
+    }
+    progress(
+      flags["from-source"]
+        ? "relays run from their TypeScript sources (--from-source)"
+        : `relays run from a bundle built like the deployed daemon's (build.ts): ${program}`,
+    );
+    await Promise.all(relays.map((r) => startRelay(r, fixture, program)));
     const startRss = await rssOf(exitRelay.child!.pid!);
     progress(
       `relays ready on ports ${relays.map((r) => r.port).join(", ")}; relay ${exitRelay.index} RSS ${fmt(startRss.rssMb, 1)} MB at start`,
@@ -398,6 +426,23 @@ async function main(): Promise<void> {
     // One message at a time (2 in flight, one per sender): the latency of an otherwise idle network.
     const unloaded3 = await run(3, { type: "closed", hops: 3, concurrency: 2, durationMs: seconds(4) });
     progress(`3 hops, one message at a time per sender: ${describe(unloaded3)}`);
+    if (onlyRate !== undefined) {
+      // As long a warm-up as the full run's ramp gives the JIT before its latency curve.
+      const warm = await run(3, { type: "closed", hops: 3, concurrency: 32, durationMs: 15_000 });
+      progress(`  warm-up, 32 in flight: ${describe(warm)}`);
+      const r = await run(3, {
+        type: "open",
+        hops: 3,
+        rate: onlyRate,
+        durationMs: Number(flags.seconds) * 1000,
+      });
+      progress(`3 hops at ${onlyRate} msg/s offered: ${describe(r)}`);
+      const rss = await Promise.all(relays.map((relay) => rssOf(relay.child!.pid!)));
+      progress(
+        `relays' RSS now (peak): ${rss.map((m) => `${fmt(m.rssMb, 1)} (${fmt(m.peakMb, 1)})`).join(", ")} MB`,
+      );
+      return;
+    }
     progress("3 hops: finding the sustained rate");
     const three = await sustained(3, 5, 15);
     if (flags["three-hop-only"]) return;
@@ -487,6 +532,7 @@ async function main(): Promise<void> {
       nodeList: "fixture file of node records through the real StakeView",
       onionCrypto: onionCrypto.name,
       synchronous: flags.synchronous,
+      relayProgram: flags["from-source"] ? "TypeScript sources (--from-source)" : "bundle of build.ts",
       threeHop: {
         sustained: three.hold,
         ramp: three.ramp,
@@ -523,7 +569,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir, testCommon } from "./_test/common.ts";
+import { freePort, tempDir, testCommon } from "./_test/common.ts";
 import { makeTestNode, TEST_DOMAIN, writeRegistryFixture } from "./_test/nodes.ts";
 import { main } from "./cli.ts";
 import { createRelayClient } from "./client.ts";
@@ -15,14 +14,6 @@ import { createStakeView } from "./stake-view.ts";
 
 const HARNESS = fileURLToPath(new URL("./_test/relay-process.ts", import.meta.url));
 const CHAIN = ["--chain-id", TEST_DOMAIN.chainId.toString(), "--staking", TEST_DOMAIN.stakingContract];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
