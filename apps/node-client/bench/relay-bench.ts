@@ -37,6 +37,13 @@ const SENDER = join(HERE, "sender.ts");
 /** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
 export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
 /**
+ * The senders' V8 flags: the relays' small young generation. With V8's default (32 MB of new space
+ * here) a sender allocating 16 KB buffers at a few hundred messages/s ran a full collection about
+ * every second, pausing up to ~30 ms, and scavenges of up to 20 ms, and its own pauses made most of
+ * the measured p99 (at half load 60-92 ms with the default, 20-38 ms with these flags, same code).
+ */
+export const SENDER_NODE_FLAGS = RELAY_NODE_FLAGS;
+/**
  * The environment deploy/sesh-node.service adds: glibc serves blocks of 8 KB and more (packets,
  * responses, socket reads) from their own mappings, returned to the system when freed, instead of
  * keeping the high-water mark of a busy moment resident.
@@ -195,7 +202,7 @@ async function startRelay(relay: Relay, fixture: string, program: string): Promi
 async function startSender(fixture: string): Promise<Sender> {
   const child = fork(SENDER, [fixture], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: [...process.execArgv, ...profileArgs],
+    execArgv: [...process.execArgv, ...SENDER_NODE_FLAGS, ...profileArgs],
   });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
@@ -569,7 +576,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${SENDER_NODE_FLAGS.join(" ")}\`. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)
