@@ -608,12 +608,14 @@ async function main(): Promise<void> {
       "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
-      "| hops | offered msg/s | delivered msg/s | p50 ms | p99 ms | errors |",
-      "| --- | --- | --- | --- | --- | --- |",
+      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | errors |`,
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[...threeCurve, ...oneCurve].map(
         (r) =>
-          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
+          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
       ),
+      "",
+      "A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half.",
       "",
       "![latency against load](latency.svg)",
       "",
