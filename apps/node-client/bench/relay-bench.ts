@@ -518,6 +518,21 @@ async function main(): Promise<void> {
       `relay ${exit.index} holds ${status.queues.messages.toLocaleString("en")} messages in ${status.queues.queues} queues after the whole run: RSS ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB; JS heap ${status.relay.memory.heapUsed} of ${status.relay.memory.heapTotal} MiB, buffers ${status.relay.memory.buffers} MiB), database ${fmt(dbBytes / 2 ** 20)} MiB`,
     );
 
+    const measured = [
+      unloaded3,
+      ...three.ramp,
+      three.hold,
+      ...threeCurve,
+      ...one.ramp,
+      one.hold,
+      ...oneCurve,
+    ];
+    const worstSteal = Math.max(...measured.map((r) => r.stealCores));
+    const stealNote =
+      worstSteal >= 0.1
+        ? `**The hypervisor took up to ${fmt(worstSteal, 2)} of the ${cpus().length} cores from this virtual machine during a measured run (steal), so its wall-clock figures (rates, latencies) say more about the neighbours than about the relay; CPU time per message is less affected. Run it again when the host is quiet.**`
+        : "";
+    if (stealNote) progress(`warning: steal up to ${fmt(worstSteal, 2)} cores during a measured run`);
     const half3 = threeCurve[2]!;
     const half1 = oneCurve[2]!;
     const targets = {
@@ -568,6 +583,7 @@ async function main(): Promise<void> {
         howFilled: `${HELD_MESSAGES} messages stored through the queue store before the relay started, plus every message the run delivered; measured after the run`,
       },
       targets,
+      worstStealCores: worstSteal,
       totalSeconds: (performance.now() - benchStarted) / 1000,
     };
     await mkdir(outDir, { recursive: true });
@@ -606,6 +622,7 @@ async function main(): Promise<void> {
       "",
       `Waiting on this machine (bench/latency-floor.ts): ${waitingNote}.`,
       "",
+      ...(stealNote ? [stealNote, ""] : []),
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
       `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | errors |`,
