@@ -148,10 +148,17 @@ const children: ChildProcess[] = [];
 function killAll(): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
 }
-process.once("SIGINT", () => {
-  killAll();
-  process.exit(130);
-});
+// Interrupted or terminated: take the relays and senders along (they would keep running otherwise).
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(code);
+  });
+}
 
 async function startRelay(relay: Relay, fixture: string, program: string): Promise<void> {
   const child = spawn(
