@@ -535,11 +535,16 @@ async function main(): Promise<void> {
       ...oneCurve,
     ];
     const worstSteal = Math.max(...measured.map((r) => r.stealCores));
+    const label = (r: RunResult) =>
+      r.mode === "open"
+        ? `${r.hops} hop${r.hops > 1 ? "s" : ""} at ${fmt(r.offeredPerSecond!)} msg/s offered`
+        : `${r.hops} hop${r.hops > 1 ? "s" : ""} with ${r.concurrency} in flight`;
+    const stolen = measured.filter((r) => r.stealCores >= 0.1);
     const stealNote =
-      worstSteal >= 0.1
-        ? `**The hypervisor took up to ${fmt(worstSteal, 2)} of the ${cpus().length} cores from this virtual machine during a measured run (steal), so its wall-clock figures (rates, latencies) say more about the neighbours than about the relay; CPU time per message is less affected. Run it again when the host is quiet.**`
+      stolen.length > 0
+        ? `**The hypervisor took CPU from this virtual machine (steal) during ${stolen.map((r) => `${label(r)} (${fmt(r.stealCores, 2)} cores)`).join(", ")}: the wall-clock figures (rate, latency) of ${stolen.length > 1 ? "those runs" : "that run"} say more about the neighbours than about the relay; CPU time per message is less affected. The other runs had less than 0.1 cores of steal.**`
         : "";
-    if (stealNote) progress(`warning: steal up to ${fmt(worstSteal, 2)} cores during a measured run`);
+    if (stealNote) progress(`warning: steal of 0.1 cores or more during ${stolen.map(label).join(", ")}`);
     const half3 = threeCurve[2]!;
     const half1 = oneCurve[2]!;
     const targets = {
