@@ -11,6 +11,7 @@
  * and writes bench/results/relay.json, relay.md and latency.svg. Loopback only; about 3 minutes.
  *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous full|normal] [--from-source]
  *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
+ *   --relay-flags='--max-semi-space-size=2 …'   other V8 flags for the relays than the deployed ones
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -66,6 +67,8 @@ const { values: flags } = parseArgs({
     "three-hop-only": { type: "boolean", default: false },
     /** Runs the relays from their TypeScript sources (as bin/sesh-node.js does) instead of the bundle. */
     "from-source": { type: "boolean", default: false },
+    /** V8 flags for the relays instead of the deployed ones (space-separated), to compare settings. */
+    "relay-flags": { type: "string" },
     /** Measures one open-loop point only: 3 hops at this many msg/s offered (with --seconds). */
     rate: { type: "string" },
     seconds: { type: "string", default: "10" },
@@ -81,6 +84,13 @@ if (!Number.isInteger(HELD_MESSAGES) || HELD_MESSAGES < 0) {
 }
 if (onlyRate !== undefined && !(onlyRate >= 2 && Number(flags.seconds) >= 1)) {
   process.stderr.write("--rate takes messages/s (2 or more) and --seconds a duration of 1 s or more\n");
+  process.exit(2);
+}
+const relayFlags = flags["relay-flags"]?.split(/\s+/).filter(Boolean) ?? RELAY_NODE_FLAGS;
+if (relayFlags.some((f) => !f.startsWith("--"))) {
+  process.stderr.write(
+    "--relay-flags takes V8/Node flags separated by spaces, e.g. --relay-flags='--max-semi-space-size=2 --single-threaded-gc'\n",
+  );
   process.exit(2);
 }
 const profileArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
@@ -165,7 +175,7 @@ async function startRelay(relay: Relay, fixture: string, program: string): Promi
     process.execPath,
     [
       ...profileArgs,
-      ...RELAY_NODE_FLAGS,
+      ...relayFlags,
       program,
       "--data-dir",
       relay.dataDir,
@@ -566,6 +576,8 @@ async function main(): Promise<void> {
       nodeList: "fixture file of node records through the real StakeView",
       onionCrypto: onionCrypto.name,
       synchronous: flags.synchronous,
+      relayFlags,
+      senderFlags: SENDER_NODE_FLAGS,
       relayProgram: flags["from-source"] ? "TypeScript sources (--from-source)" : "bundle of build.ts",
       threeHop: {
         sustained: three.hold,
@@ -604,7 +616,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${SENDER_NODE_FLAGS.join(" ")}\`. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${RELAY_NODE_FLAGS.join(" ")}\` and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${SENDER_NODE_FLAGS.join(" ")}\`. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)
