@@ -1,7 +1,7 @@
 /**
  * The relay benchmark (`pnpm bench:relay`): 3 relay processes on 127.0.0.1 running the daemon of
- * `sesh-node run` (bundled by build.ts, as deployed), each with the real stake view over the same node list, and 2 sender processes
- * with real relay clients. In one run it measures:
+ * `sesh-node run` (bundled by build.ts, as deployed), each with the real stake view over the same
+ * node list, and 2 sender processes with real relay clients. In one run it measures:
  *   - sustained messages/s delivered through 3 hops (closed loop, best of a short concurrency ramp),
  *   - latency p50/p99 at 50% of that rate, and a latency-vs-load curve (open loop, fixed schedule),
  *   - the same for a direct 1-hop store (the client talks to the queue's relay, one layer, no relaying),
