@@ -12,6 +12,8 @@
  *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous full|normal] [--from-source]
  *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
  *   --relay-flags='--max-semi-space-size=2 …'   other V8 flags for the relays than the deployed ones
+ *   --attempts N   measures a run again, up to N times in all (default 3), while the hypervisor takes
+ *                  0.1 cores or more from the machine during it (steal); 1 measures every run once
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -74,9 +76,17 @@ const { values: flags } = parseArgs({
     seconds: { type: "string", default: "10" },
     /** Messages stored in the exit relay before it starts (default 100,000: the RSS target). */
     held: { type: "string" },
+    /** How often, in all, a run disturbed by steal is measured (the least disturbed attempt counts). */
+    attempts: { type: "string", default: "3" },
   },
 });
 const HELD_MESSAGES = flags.held === undefined ? 100_000 : Number(flags.held);
+/** Steal, in cores, from which a run's wall-clock figures say more about the neighbours than the relay. */
+const STEAL_LIMIT = 0.1;
+const MAX_ATTEMPTS = Number(flags.attempts);
+if (!Number.isInteger(MAX_ATTEMPTS) || MAX_ATTEMPTS < 1 || MAX_ATTEMPTS > 10) {
+  throw new Error(`--attempts must be a whole number from 1 to 10, not "${flags.attempts}"`);
+}
 const onlyRate = flags.rate === undefined ? undefined : Number(flags.rate);
 if (!Number.isInteger(HELD_MESSAGES) || HELD_MESSAGES < 0) {
   process.stderr.write("--held takes a whole number of messages (0 or more)\n");
@@ -260,6 +270,8 @@ interface RunResult {
   otherLoadCores: number;
   /** CPU the hypervisor took from this virtual machine meanwhile (steal), in cores. */
   stealCores: number;
+  /** With more than one entry: the steal of every attempt at this run, this one included (see measured). */
+  stealOfAttempts?: number[];
 }
 
 let relays: Relay[] = [];
@@ -319,11 +331,43 @@ function describe(r: RunResult): string {
   return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
 }
 
+/**
+ * A measured run. While the hypervisor takes STEAL_LIMIT cores or more from the machine during it, the
+ * run is measured again, up to MAX_ATTEMPTS times in all, and the attempt with the least steal counts:
+ * on a busy host the neighbours' load comes and goes, and a run they disturbed measures them.
+ */
+async function measured(
+  what: string,
+  command: SenderCommand & { type: "closed" | "open"; hops: 1 | 3 },
+): Promise<RunResult> {
+  const attempts: RunResult[] = [];
+  for (;;) {
+    const r = await run(command.hops, command);
+    attempts.push(r);
+    if (r.stealCores < STEAL_LIMIT || attempts.length >= MAX_ATTEMPTS) break;
+    progress(
+      `  ${what}: steal ${r.stealCores.toFixed(2)} cores during the run (${describe(r)}); measuring it again (attempt ${attempts.length + 1} of ${MAX_ATTEMPTS})`,
+    );
+  }
+  const best = attempts.reduce((a, b) => (b.stealCores < a.stealCores ? b : a));
+  if (attempts.length > 1 && attempts.at(-1)!.stealCores >= STEAL_LIMIT) {
+    progress(
+      `  ${what}: steal ${attempts.at(-1)!.stealCores.toFixed(2)} cores during attempt ${attempts.length} too (${describe(attempts.at(-1)!)}); the least disturbed attempt counts`,
+    );
+  }
+  return attempts.length > 1 ? { ...best, stealOfAttempts: attempts.map((a) => a.stealCores) } : best;
+}
+
 /** Finds the sustained closed-loop rate: a short ramp over concurrency, then a longer run at the best. */
 async function sustained(hops: 1 | 3, rampSeconds: number, holdSeconds: number) {
   const ramp: RunResult[] = [];
   for (const concurrency of [8, 32, 96]) {
-    const r = await run(hops, { type: "closed", hops, concurrency, durationMs: seconds(rampSeconds) });
+    const r = await measured(`${hops}-hop ramp, ${concurrency} in flight`, {
+      type: "closed",
+      hops,
+      concurrency,
+      durationMs: seconds(rampSeconds),
+    });
     progress(`  ${hops}-hop ramp, ${concurrency} in flight: ${describe(r)}`);
     ramp.push(r);
   }
@@ -331,7 +375,7 @@ async function sustained(hops: 1 | 3, rampSeconds: number, holdSeconds: number) 
   // when latency grows (on a shared machine it does, whenever the neighbours get busy).
   const top = Math.max(...ramp.map((r) => r.perSecond));
   const best = ramp.filter((r) => r.perSecond >= 0.9 * top).at(-1)!;
-  const hold = await run(hops, {
+  const hold = await measured(`${hops}-hop sustained`, {
     type: "closed",
     hops,
     concurrency: best.concurrency!,
@@ -345,7 +389,7 @@ async function latencyCurve(hops: 1 | 3, rate: number, stepSeconds: number) {
   const points: RunResult[] = [];
   for (const fraction of [0.1, 0.25, 0.5, 0.75, 0.9]) {
     const offered = Math.max(SENDERS, Math.round(rate * fraction));
-    const r = await run(hops, {
+    const r = await measured(`${hops}-hop at ${offered} msg/s`, {
       type: "open",
       hops,
       rate: offered,
@@ -448,13 +492,18 @@ async function main(): Promise<void> {
     // Warm up connections and the JIT; not measured.
     await run(3, { type: "closed", hops: 3, concurrency: 16, durationMs: seconds(3) });
     // One message at a time (2 in flight, one per sender): the latency of an otherwise idle network.
-    const unloaded3 = await run(3, { type: "closed", hops: 3, concurrency: 2, durationMs: seconds(4) });
+    const unloaded3 = await measured("3 hops, one message at a time", {
+      type: "closed",
+      hops: 3,
+      concurrency: 2,
+      durationMs: seconds(4),
+    });
     progress(`3 hops, one message at a time per sender: ${describe(unloaded3)}`);
     if (onlyRate !== undefined) {
       // As long a warm-up as the full run's ramp gives the JIT before its latency curve.
       const warm = await run(3, { type: "closed", hops: 3, concurrency: 32, durationMs: 15_000 });
       progress(`  warm-up, 32 in flight: ${describe(warm)}`);
-      const r = await run(3, {
+      const r = await measured(`3 hops at ${onlyRate} msg/s`, {
         type: "open",
         hops: 3,
         rate: onlyRate,
@@ -535,7 +584,7 @@ async function main(): Promise<void> {
       `relay ${exit.index} holds ${status.queues.messages.toLocaleString("en")} messages in ${status.queues.queues} queues after the whole run: RSS ${fmt(memory.rssMb, 1)} MB (peak ${fmt(memory.peakMb, 1)} MB; JS heap ${status.relay.memory.heapUsed} of ${status.relay.memory.heapTotal} MiB, buffers ${status.relay.memory.buffers} MiB), database ${fmt(dbBytes / 2 ** 20)} MiB`,
     );
 
-    const measured = [
+    const measuredRuns = [
       unloaded3,
       ...three.ramp,
       three.hold,
@@ -544,17 +593,22 @@ async function main(): Promise<void> {
       one.hold,
       ...oneCurve,
     ];
-    const worstSteal = Math.max(...measured.map((r) => r.stealCores));
+    const worstSteal = Math.max(...measuredRuns.map((r) => r.stealCores));
     const label = (r: RunResult) =>
       r.mode === "open"
         ? `${r.hops} hop${r.hops > 1 ? "s" : ""} at ${fmt(r.offeredPerSecond!)} msg/s offered`
         : `${r.hops} hop${r.hops > 1 ? "s" : ""} with ${r.concurrency} in flight`;
-    const stolen = measured.filter((r) => r.stealCores >= 0.1);
+    const stolen = measuredRuns.filter((r) => r.stealCores >= STEAL_LIMIT);
     const stealNote =
       stolen.length > 0
-        ? `**The hypervisor took CPU from this virtual machine (steal) during ${stolen.map((r) => `${label(r)} (${fmt(r.stealCores, 2)} cores)`).join(", ")}: the wall-clock figures (rate, latency) of ${stolen.length > 1 ? "those runs" : "that run"} say more about the neighbours than about the relay; CPU time per message is less affected. The other runs had less than 0.1 cores of steal.**`
+        ? `**The hypervisor took CPU from this virtual machine (steal) during ${MAX_ATTEMPTS > 1 ? `every attempt at ` : ""}${stolen.map((r) => `${label(r)} (${fmt(r.stealCores, 2)} cores)`).join(", ")}: the wall-clock figures (rate, latency) of ${stolen.length > 1 ? "those runs" : "that run"} say more about the neighbours than about the relay; CPU time per message is less affected. The other runs had less than ${STEAL_LIMIT} cores of steal.**`
         : "";
     if (stealNote) progress(`warning: steal of 0.1 cores or more during ${stolen.map(label).join(", ")}`);
+    const repeated = measuredRuns.filter((r) => r.stealOfAttempts);
+    const repeatNote =
+      repeated.length > 0
+        ? `Measured again because the hypervisor took ${STEAL_LIMIT} cores or more (steal) during the run, up to ${MAX_ATTEMPTS} attempts in all, the least disturbed one counting: ${repeated.map((r) => `${label(r)} (steal ${r.stealOfAttempts!.map((c) => fmt(c, 2)).join(", ")})`).join("; ")}.`
+        : `No run needed measuring again: the hypervisor took less than ${STEAL_LIMIT} cores (steal) during the first attempt at each.`;
     const half3 = threeCurve[2]!;
     const half1 = oneCurve[2]!;
     const targets = {
@@ -608,6 +662,8 @@ async function main(): Promise<void> {
       },
       targets,
       worstStealCores: worstSteal,
+      stealLimitCores: STEAL_LIMIT,
+      maxAttempts: MAX_ATTEMPTS,
       totalSeconds: (performance.now() - benchStarted) / 1000,
     };
     await mkdir(outDir, { recursive: true });
@@ -647,6 +703,8 @@ async function main(): Promise<void> {
       `Waiting on this machine (bench/latency-floor.ts): ${waitingNote}.`,
       "",
       ...(stealNote ? [stealNote, ""] : []),
+      repeatNote,
+      "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
       `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | errors |`,
