@@ -22,20 +22,47 @@ export interface ReplayCache {
   readonly capacity: number;
 }
 
+/** Expiry times are grouped in buckets of this many ms, so a sweep visits only what expired. */
+const BUCKET_MS = 1_000;
+
 /** Creates a bounded replay cache. */
 export function createReplayCache(capacity: number, now: () => number = Date.now): ReplayCache {
   const seen = new Map<string, number>();
+  /**
+   * The ids by the second their expiry falls in: a sweep reads only the buckets whose second has
+   * begun, so its cost follows the ids that expired, not the size of the cache (60,000 ids at 1,000
+   * packets/s and the clients' 60 s packet lifetime; a full scan of them took 1-6 ms).
+   */
+  const buckets = new Map<number, string[]>();
   let lastFullSweep = 0;
+
+  function remember(id: string, expiresAt: number): void {
+    seen.set(id, expiresAt);
+    const key = Math.floor(expiresAt / BUCKET_MS);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(id);
+    else buckets.set(key, [id]);
+  }
 
   function sweep(): number {
     const t = now();
+    const current = Math.floor(t / BUCKET_MS);
     let dropped = 0;
-    for (const [id, expiresAt] of seen) {
-      if (expiresAt < t) {
-        seen.delete(id);
-        dropped++;
+    buckets.forEach((ids, key) => {
+      if (key > current) return;
+      const kept: string[] = [];
+      for (const id of ids) {
+        const expiresAt = seen.get(id);
+        // Gone already, or remembered again since with a later expiry (listed in its own bucket).
+        if (expiresAt === undefined || Math.floor(expiresAt / BUCKET_MS) !== key) continue;
+        if (expiresAt < t) {
+          seen.delete(id);
+          dropped++;
+        } else kept.push(id);
       }
-    }
+      if (kept.length === 0) buckets.delete(key);
+      else buckets.set(key, kept);
+    });
     lastFullSweep = t;
     return dropped;
   }
@@ -49,15 +76,15 @@ export function createReplayCache(capacity: number, now: () => number = Date.now
       const known = seen.get(packetId);
       if (known !== undefined && known >= now()) return "replayed";
       if (seen.size >= capacity) {
-        // A full scan is O(capacity); do it at most once per 100 ms when under pressure.
+        // Under pressure, sweep at most once per 100 ms.
         if (now() - lastFullSweep >= 100) sweep();
         if (seen.size >= capacity) return "full";
       }
-      seen.set(packetId, expiresAt);
+      remember(packetId, expiresAt);
       return "added";
     },
     restore(packetId, expiresAt) {
-      if (expiresAt >= now()) seen.set(packetId, expiresAt);
+      if (expiresAt >= now()) remember(packetId, expiresAt);
     },
     sweep,
     get size() {
