@@ -35,6 +35,8 @@ export interface OnionCrypto {
   open(key: Buffer, aad: Buffer, ciphertext: Buffer, out: Buffer, offset: number): boolean;
   /** SHA-256 of `data` (short inputs: the HMACs of HKDF). */
   sha256(data: Buffer): Buffer;
+  /** SHA-256 of `data` into `out` (32 bytes), allocating nothing where the implementation can. */
+  sha256Into(data: Buffer, out: Buffer): void;
   /**
    * A 16-byte MAC of `fields` and `data` under `key` and a 12-byte `nonce` that must never repeat
    * under one key: the Poly1305 tag of ChaCha20-Poly1305 sealing `fields` with `data` as associated
@@ -125,6 +127,9 @@ export const nodeOnionCrypto: OnionCrypto = {
   },
   sha256(data) {
     return oneShotHash("sha256", data, "buffer");
+  },
+  sha256Into(data, out) {
+    oneShotHash("sha256", data, "buffer").copy(out);
   },
   mac(key, nonce, fields, data) {
     const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_SIZE });
@@ -233,6 +238,9 @@ export function sodiumOnionCrypto(): OnionCrypto | undefined {
       sodium.crypto_hash_sha256(out, data);
       return out;
     },
+    sha256Into(data, out) {
+      sodium.crypto_hash_sha256(out, data);
+    },
     mac(key, nonce, fields, data) {
       const tag = Buffer.allocUnsafe(TAG_SIZE);
       sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(
@@ -261,6 +269,34 @@ export const onionCrypto: OnionCrypto =
 
 const BLOCK = 64;
 
+/**
+ * HKDF's working memory, reused by every call (it runs synchronously, so calls never overlap): the
+ * HMAC input (key pad, then message), the two key pads and a digest. A relay derives keys for every
+ * packet, and fresh buffers and views for each of its HMACs made up about a sixth of what a hop
+ * allocated on the JavaScript heap per packet (more collections of the young generation).
+ */
+const hkdfScratch = {
+  work: Buffer.allocUnsafeSlow(BLOCK + 128),
+  innerPad: Buffer.allocUnsafeSlow(BLOCK),
+  outerPad: Buffer.allocUnsafeSlow(BLOCK),
+  digest: Buffer.allocUnsafeSlow(32),
+  /** Views of `work` from its start, by length (an HMAC's input: a pad and its message). */
+  views: new Map<number, Buffer>(),
+};
+
+function hmacInput(length: number): Buffer {
+  let view = hkdfScratch.views.get(length);
+  if (!view) {
+    if (hkdfScratch.work.length < length) {
+      hkdfScratch.work = Buffer.allocUnsafeSlow(length);
+      hkdfScratch.views.clear();
+    }
+    view = hkdfScratch.work.subarray(0, length);
+    hkdfScratch.views.set(length, view);
+  }
+  return view;
+}
+
 function pad(key: Buffer, value: number, out: Buffer): void {
   out.fill(value, 0, BLOCK);
   for (let i = 0; i < key.length; i++) out[i] = out[i]! ^ key[i]!;
@@ -278,32 +314,35 @@ export function hkdfSha256(
   length: 32 | 64,
 ): Buffer {
   if (salt.length > BLOCK) throw new RangeError("salt longer than one SHA-256 block");
-  const work = Buffer.allocUnsafe(BLOCK + Math.max(ikm.length, 32 + info.length + 1));
+  const { innerPad, outerPad, digest } = hkdfScratch;
+  // Sized first: growing it replaces `work`.
+  hmacInput(BLOCK + Math.max(ikm.length, 32 + info.length + 1));
+  const work = hkdfScratch.work;
+  /** HMAC of the message at work[BLOCK, BLOCK + messageLength) under `keyPad`, into `digest`. */
   const hmac = (keyPad: Buffer, messageLength: number) => {
     keyPad.copy(work, 0);
-    return crypto.sha256(work.subarray(0, BLOCK + messageLength));
+    crypto.sha256Into(hmacInput(BLOCK + messageLength), digest);
   };
   // Extract: PRK = HMAC(salt, ikm).
-  const innerPad = Buffer.allocUnsafe(BLOCK);
-  const outerPad = Buffer.allocUnsafe(BLOCK);
   pad(salt, 0x36, innerPad);
   pad(salt, 0x5c, outerPad);
   ikm.copy(work, BLOCK);
-  let inner = hmac(innerPad, ikm.length);
-  inner.copy(work, BLOCK);
-  const prk = hmac(outerPad, 32);
-  // Expand: T(i) = HMAC(PRK, T(i-1) | info | i).
-  pad(prk, 0x36, innerPad);
-  pad(prk, 0x5c, outerPad);
+  hmac(innerPad, ikm.length);
+  digest.copy(work, BLOCK);
+  hmac(outerPad, 32);
+  // Expand: T(i) = HMAC(PRK, T(i-1) | info | i); the PRK is only needed as the two pads.
+  pad(digest, 0x36, innerPad);
+  pad(digest, 0x5c, outerPad);
   const out = Buffer.allocUnsafe(length);
   let previous = 0;
   for (let i = 1, at = 0; at < length; i++, at += 32) {
     if (previous) out.copy(work, BLOCK, at - 32, at);
     info.copy(work, BLOCK + previous);
     work[BLOCK + previous + info.length] = i;
-    inner = hmac(innerPad, previous + info.length + 1);
-    inner.copy(work, BLOCK);
-    hmac(outerPad, 32).copy(out, at);
+    hmac(innerPad, previous + info.length + 1);
+    digest.copy(work, BLOCK);
+    hmac(outerPad, 32);
+    digest.copy(out, at);
     previous = 32;
   }
   return out;
