@@ -12,6 +12,7 @@
  *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous full|normal] [--from-source]
  *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
  *   --relay-flags='--max-semi-space-size=2 …'   other V8 flags for the relays than the deployed ones
+ *   --sender-flags='…'   other V8 flags for the senders
  *   --attempts N   measures a run again, up to N times in all (default 3), while the hypervisor takes
  *                  0.1 cores or more from the machine during it (steal); 1 measures every run once
  */
@@ -37,13 +38,22 @@ const RELAY_SOURCE = join(HERE, "relay-process.ts");
 /** Where the relay process is bundled like the deployed daemon (build.ts), fresh for every run. */
 const RELAY_BUNDLE_DIR = join(HERE, "..", "dist", "bench");
 const SENDER = join(HERE, "sender.ts");
-/** The V8 flags deploy/sesh-node.service runs the relay with (a small young generation: less RSS). */
-export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4"];
 /**
- * The senders' V8 flags: the relays' small young generation. With V8's default (32 MB of new space
- * here) a sender allocating 16 KB buffers at a few hundred messages/s ran a full collection about
- * every second, pausing up to ~30 ms, and scavenges of up to 20 ms, and its own pauses made most of
- * the measured p99 (at half load 60-92 ms with the default, 20-38 ms with these flags, same code).
+ * The V8 flags deploy/sesh-node.service runs the relay with: a small young generation (less RSS) and
+ * garbage collection on the main thread alone. On a machine whose few cores are busy, V8's parallel
+ * and concurrent collector threads wait for cores: a collection pause lasted until a preempted helper
+ * thread got its core back. At 500 msg/s through 3 hops (a quiet host, steal ≤ 0.08 cores) the p99
+ * latency was 40-52 ms in 4 runs with the default collector and 19-29 ms in 7 of 8 runs with
+ * --single-threaded-gc (44 ms in the eighth), for no more CPU per message (2,475-2,746 µs against
+ * 2,631-2,802).
+ */
+export const RELAY_NODE_FLAGS = ["--max-semi-space-size=4", "--single-threaded-gc"];
+/**
+ * The senders' V8 flags: the relays'. With V8's default (32 MB of new space here) a sender allocating
+ * 16 KB buffers at a few hundred messages/s ran a full collection about every second, pausing up to
+ * ~30 ms, and scavenges of up to 20 ms, and its own pauses made most of the measured p99 (at half
+ * load 60-92 ms with the default, 20-38 ms with a 4 MB young generation, same code); with the
+ * relays collecting on one thread, senders doing so too gave 19-27 ms against 25-29 ms.
  */
 export const SENDER_NODE_FLAGS = RELAY_NODE_FLAGS;
 /**
@@ -71,6 +81,8 @@ const { values: flags } = parseArgs({
     "from-source": { type: "boolean", default: false },
     /** V8 flags for the relays instead of the deployed ones (space-separated), to compare settings. */
     "relay-flags": { type: "string" },
+    /** V8 flags for the senders instead of SENDER_NODE_FLAGS (space-separated). */
+    "sender-flags": { type: "string" },
     /** Measures one open-loop point only: 3 hops at this many msg/s offered (with --seconds). */
     rate: { type: "string" },
     seconds: { type: "string", default: "10" },
@@ -96,13 +108,18 @@ if (onlyRate !== undefined && !(onlyRate >= 2 && Number(flags.seconds) >= 1)) {
   process.stderr.write("--rate takes messages/s (2 or more) and --seconds a duration of 1 s or more\n");
   process.exit(2);
 }
-const relayFlags = flags["relay-flags"]?.split(/\s+/).filter(Boolean) ?? RELAY_NODE_FLAGS;
-if (relayFlags.some((f) => !f.startsWith("--"))) {
-  process.stderr.write(
-    "--relay-flags takes V8/Node flags separated by spaces, e.g. --relay-flags='--max-semi-space-size=2 --single-threaded-gc'\n",
-  );
-  process.exit(2);
+function nodeFlags(option: "relay-flags" | "sender-flags", deployed: string[]): string[] {
+  const given = flags[option]?.split(/\s+/).filter(Boolean) ?? deployed;
+  if (given.some((f) => !f.startsWith("--"))) {
+    process.stderr.write(
+      `--${option} takes V8/Node flags separated by spaces, e.g. --${option}='--max-semi-space-size=2 --no-single-threaded-gc'\n`,
+    );
+    process.exit(2);
+  }
+  return given;
 }
+const relayFlags = nodeFlags("relay-flags", RELAY_NODE_FLAGS);
+const senderFlags = nodeFlags("sender-flags", SENDER_NODE_FLAGS);
 const profileArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
 const scale = flags.quick ? 0.4 : 1;
 if (flags.synchronous !== "full" && flags.synchronous !== "normal") {
@@ -229,7 +246,7 @@ async function startRelay(relay: Relay, fixture: string, program: string): Promi
 async function startSender(fixture: string): Promise<Sender> {
   const child = fork(SENDER, [fixture], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    execArgv: [...process.execArgv, ...SENDER_NODE_FLAGS, ...profileArgs],
+    execArgv: [...process.execArgv, ...senderFlags, ...profileArgs],
   });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
@@ -631,7 +648,7 @@ async function main(): Promise<void> {
       onionCrypto: onionCrypto.name,
       synchronous: flags.synchronous,
       relayFlags,
-      senderFlags: SENDER_NODE_FLAGS,
+      senderFlags,
       relayProgram: flags["from-source"] ? "TypeScript sources (--from-source)" : "bundle of build.ts",
       threeHop: {
         sustained: three.hold,
@@ -672,7 +689,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${SENDER_NODE_FLAGS.join(" ")}\`. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${senderFlags.join(" ")}\`${flags["sender-flags"] === undefined ? "" : " (--sender-flags)"}. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)
