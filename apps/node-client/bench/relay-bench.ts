@@ -97,7 +97,10 @@ const HELD_MESSAGES = flags.held === undefined ? 100_000 : Number(flags.held);
 const STEAL_LIMIT = 0.1;
 const MAX_ATTEMPTS = Number(flags.attempts);
 if (!Number.isInteger(MAX_ATTEMPTS) || MAX_ATTEMPTS < 1 || MAX_ATTEMPTS > 10) {
-  throw new Error(`--attempts must be a whole number from 1 to 10, not "${flags.attempts}"`);
+  process.stderr.write(
+    `--attempts takes a whole number from 1 to 10 (runs in all), not "${flags.attempts}"\n`,
+  );
+  process.exit(2);
 }
 const onlyRate = flags.rate === undefined ? undefined : Number(flags.rate);
 if (!Number.isInteger(HELD_MESSAGES) || HELD_MESSAGES < 0) {
