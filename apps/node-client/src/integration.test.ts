@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, tempDir, testCommon } from "./_test/common.ts";
+import { receiveTexts, sendWhileKilling } from "./_test/kill-under-load.ts";
 import { makeTestNode, TEST_DOMAIN, writeRegistryFixture } from "./_test/nodes.ts";
 import { main } from "./cli.ts";
 import { createRelayClient } from "./client.ts";
@@ -165,42 +166,14 @@ describe("multi-process relay network", () => {
     const targetId = (await loadKeyFiles(target.dataDir)).nodeId;
     const inbox = await client.createInvitation({ relay: targetId });
     expect(decodeInvitation(inbox.link).relay).toBe(targetId);
-    const acknowledged = new Set<string>();
-    let failed = 0;
-    let killed = false;
-    let next = 0;
-    const total = 120;
-    const worker = async () => {
-      while (next < total) {
-        const text = `m${next++}`;
-        try {
-          await client.sendToInvitation(inbox.link, text);
-          acknowledged.add(text);
-          if (acknowledged.size === 40 && !killed) {
-            killed = true;
-            target.child!.kill("SIGKILL");
-          }
-        } catch {
-          failed++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    const { acknowledged, failed, killed } = await sendWhileKilling(client, inbox.link, target.child!);
     expect(killed).toBe(true);
     expect(await target.exited).toBe(null);
     expect(acknowledged.size).toBeGreaterThanOrEqual(40);
     expect(failed).toBeGreaterThan(0);
     // Restart on the same data directory and port; everything acknowledged must be there.
     await start(target, fixture);
-    const received = new Set<string>();
-    for (let attempt = 0; attempt < 5 && received.size < acknowledged.size; attempt++) {
-      try {
-        for (const m of await client.receive(inbox)) received.add(m.text.toString());
-      } catch (error) {
-        // The first requests after the restart may meet stale keep-alive connections.
-        if (attempt === 4) throw error;
-      }
-    }
+    const received = await receiveTexts(client, inbox, acknowledged);
     for (const text of acknowledged) expect(received.has(text)).toBe(true);
     client.close();
     await view.stop();

@@ -23,6 +23,7 @@ import {
   type TestChain,
 } from "./_test/chain.ts";
 import { tempDir, testCommon } from "./_test/common.ts";
+import { receiveTexts, sendWhileKilling } from "./_test/kill-under-load.ts";
 import { to0x } from "./bytes.ts";
 import { main } from "./cli.ts";
 import { createRelayClient } from "./client.ts";
@@ -425,27 +426,7 @@ describe("relays on a local chain (multi-process)", () => {
     const client = createRelayClient({ directory: view, timeoutMs: 5_000 });
     const target = relays[2]!;
     const inbox = await client.createInvitation({ relay: target.keys.nodeId });
-    const acknowledged = new Set<string>();
-    let failed = 0;
-    let killed = false;
-    let next = 0;
-    const total = 120;
-    const worker = async () => {
-      while (next < total) {
-        const text = `m${next++}`;
-        try {
-          await client.sendToInvitation(inbox.link, text);
-          acknowledged.add(text);
-          if (acknowledged.size === 40 && !killed) {
-            killed = true;
-            target.child!.kill("SIGKILL");
-          }
-        } catch {
-          failed++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    const { acknowledged, failed, killed } = await sendWhileKilling(client, inbox.link, target.child!);
     expect(killed).toBe(true);
     expect(await target.exited).toBe(null);
     expect(failed).toBeGreaterThan(0);
@@ -456,15 +437,7 @@ describe("relays on a local chain (multi-process)", () => {
     );
     expect(target.log.some((l) => l.includes("resuming the registry from its checkpoint"))).toBe(true);
     expect(target.log.some((l) => l.includes("registry loaded from the chain"))).toBe(false);
-    const received = new Set<string>();
-    for (let attempt = 0; attempt < 5 && received.size < acknowledged.size; attempt++) {
-      try {
-        for (const m of await client.receive(inbox)) received.add(m.text.toString());
-      } catch (error) {
-        // The first requests after the restart may meet stale keep-alive connections.
-        if (attempt === 4) throw error;
-      }
-    }
+    const received = await receiveTexts(client, inbox, acknowledged);
     for (const text of acknowledged) expect(received.has(text)).toBe(true);
     client.close();
   });

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { type NodeState, nodeStates } from "@sesh/sdk";
 import { fromHex, toHex } from "./bytes.ts";
 import type { Common } from "./common.ts";
 import {
@@ -10,17 +11,9 @@ import {
   x25519PublicKey,
 } from "./keys.ts";
 
-/** Node states as the staking contract numbers them (index = the on-chain enum value). */
-export const NODE_STATES = [
-  "None",
-  "Open",
-  "Active",
-  "Exiting",
-  "Exited",
-  "Cancelled",
-  "Deregistered",
-] as const;
-export type NodeState = (typeof NODE_STATES)[number];
+/** Node states as the staking contract numbers them (index = the on-chain enum value): the SDK's list. */
+export const NODE_STATES = nodeStates;
+export type { NodeState };
 
 /** A node as the registry reports it: the contract's NodeView plus the NodeRegistered signature. */
 export interface NodeRecord {
