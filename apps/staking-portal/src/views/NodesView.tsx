@@ -97,6 +97,44 @@ function readParams(params: URLSearchParams): Parsed {
   };
 }
 
+/** A numeric filter: an empty field means "any"; a value the URL cannot use shows its error. */
+function NumberFilter({
+  id,
+  label,
+  value,
+  error,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string | null;
+  error: string | undefined;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="input"
+        inputMode="decimal"
+        placeholder="Any"
+        value={value ?? ""}
+        onChange={(e) => onChange(e.target.value.trim() || undefined)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      {error ? (
+        <span className="field__error" id={`${id}-error`}>
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 function Filters({
   params,
   errors,
@@ -134,46 +172,20 @@ function Filters({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label className="field__label" htmlFor="f-fee">
-            Max fee (%)
-          </label>
-          <input
-            id="f-fee"
-            className="input"
-            inputMode="decimal"
-            placeholder="Any"
-            value={params.get("maxFee") ?? ""}
-            onChange={(e) => set("maxFee", e.target.value.trim() || undefined)}
-            aria-invalid={errors.fee ? true : undefined}
-            aria-describedby={errors.fee ? "f-fee-error" : undefined}
-          />
-          {errors.fee ? (
-            <span className="field__error" id="f-fee-error">
-              {errors.fee}
-            </span>
-          ) : null}
-        </div>
-        <div className="field">
-          <label className="field__label" htmlFor="f-min">
-            Minimum up to (SESH)
-          </label>
-          <input
-            id="f-min"
-            className="input"
-            inputMode="decimal"
-            placeholder="Any"
-            value={params.get("maxMin") ?? ""}
-            onChange={(e) => set("maxMin", e.target.value.trim() || undefined)}
-            aria-invalid={errors.min ? true : undefined}
-            aria-describedby={errors.min ? "f-min-error" : undefined}
-          />
-          {errors.min ? (
-            <span className="field__error" id="f-min-error">
-              {errors.min}
-            </span>
-          ) : null}
-        </div>
+        <NumberFilter
+          id="f-fee"
+          label="Max fee (%)"
+          value={params.get("maxFee")}
+          error={errors.fee}
+          onChange={(v) => set("maxFee", v)}
+        />
+        <NumberFilter
+          id="f-min"
+          label="Minimum up to (SESH)"
+          value={params.get("maxMin")}
+          error={errors.min}
+          onChange={(v) => set("maxMin", v)}
+        />
         <div className="field">
           <label className="field__label" htmlFor="f-sort">
             Sort by
