@@ -113,3 +113,35 @@ export async function startAnvil(
     },
   };
 }
+
+/**
+ * Deploys the system onto the chain at `rpcUrl` with the real deploy command, writing its outputs
+ * (Ignition journal, deployments/<chainId>.json) under `deployRoot` instead of the repository, and
+ * returns deployments/<chainId>.json. A failed deployment throws with the command's output.
+ */
+export async function deployForTests(rpcUrl: string, deployRoot: string, chainId = 31337): Promise<string> {
+  const { execFile } = await import("node:child_process");
+  const { readFile } = await import("node:fs/promises");
+  const { promisify } = await import("node:util");
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(repoRoot, "scripts/deploy.ts"), "--network", "localhost", "--reset"],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          SESH_RPC_URL: rpcUrl,
+          SESH_DEPLOY_ROOT: deployRoot,
+          FORCE_COLOR: "0",
+          HARDHAT_DISABLE_TELEMETRY: "true",
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`The test deployment failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
+  }
+  return readFile(path.join(deployRoot, "deployments", `${chainId}.json`), "utf8");
+}

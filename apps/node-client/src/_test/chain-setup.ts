@@ -4,15 +4,11 @@
  * the chain's state. Every test file starts its own anvil from that state (startTestChain), so files
  * run in parallel without sharing a chain, and each starts in well under a second.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
-import { startAnvil } from "../../../../scripts/dev/anvil.ts";
-
-const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+import { deployForTests, startAnvil } from "../../../../scripts/dev/anvil.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,26 +23,7 @@ export default async function setup(project: TestProject) {
   const anvil = await startAnvil({ chainId: 31337 });
   const deployRoot = await mkdtemp(path.join(tmpdir(), "sesh-relay-deploy-"));
   try {
-    try {
-      await promisify(execFile)(
-        process.execPath,
-        [path.join(repoRoot, "scripts/deploy.ts"), "--network", "localhost", "--reset"],
-        {
-          cwd: repoRoot,
-          env: {
-            ...process.env,
-            SESH_RPC_URL: anvil.url,
-            SESH_DEPLOY_ROOT: deployRoot,
-            FORCE_COLOR: "0",
-            HARDHAT_DISABLE_TELEMETRY: "true",
-          },
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      );
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`The test deployment failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
-    }
+    const deploymentJson = await deployForTests(anvil.url, deployRoot);
     const response = await fetch(anvil.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -55,10 +32,7 @@ export default async function setup(project: TestProject) {
     const { result } = (await response.json()) as { result?: string };
     if (!result) throw new Error("anvil_dumpState returned nothing");
     project.provide("chainState", result);
-    project.provide(
-      "deploymentJson",
-      await readFile(path.join(deployRoot, "deployments", "31337.json"), "utf8"),
-    );
+    project.provide("deploymentJson", deploymentJson);
   } finally {
     await anvil.stop();
     await rm(deployRoot, { recursive: true, force: true });
