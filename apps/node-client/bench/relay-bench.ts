@@ -292,12 +292,34 @@ interface RunResult {
   stealCores: number;
   /** With more than one entry: the steal of every attempt at this run, this one included (see measured). */
   stealOfAttempts?: number[];
+  /** Each relay's event-loop delay during the run (its /metrics), by relay index: how long work waited. */
+  loopDelayMs: { p99: number; max: number }[];
+}
+
+/**
+ * Every relay's event-loop delay since its previous scrape (a scrape restarts the relay's count), in
+ * ms; the scrape before a run only restarts it.
+ */
+async function loopDelays(): Promise<{ p99: number; max: number }[]> {
+  return Promise.all(
+    relays.map(async (relay) => {
+      const text = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
+      const stat = (name: string) =>
+        1000 *
+        Number(
+          text.match(new RegExp(`^sesh_event_loop_delay_seconds\\{stat="${name}"\\} (\\S+)$`, "m"))?.[1],
+        );
+      return { p99: stat("p99"), max: stat("max") };
+    }),
+  );
 }
 
 let relays: Relay[] = [];
 let senders: Sender[] = [];
 
 async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "open" }): Promise<RunResult> {
+  // Outside the CPU counts: a scrape is the benchmark's work, not the relays'.
+  await loopDelays();
   const relayCpu0 = await Promise.all(relays.map((r) => processCpu(r.child!.pid!)));
   const machine0 = await machineCpu();
   const perSender = (n: number) => Math.max(1, Math.round(n / SENDERS));
@@ -312,6 +334,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
   const results = (await Promise.all(senders.map((s) => s.ask(sub)))) as SenderResult[];
   const relayCpu1 = await Promise.all(relays.map((r) => processCpu(r.child!.pid!)));
   const machine1 = await machineCpu();
+  const loopDelayMs = await loopDelays();
   const ok = results.reduce((a, r) => a + r.ok, 0);
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
@@ -341,6 +364,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     totalCpuUsPerMessage: perMessage(relayCpu + senderCpu),
     otherLoadCores: wall > 0 ? Math.max(0, busy - relayCpu - senderCpu) / wall : 0,
     stealCores: wall > 0 ? (machine1.steal - machine0.steal) / wall : 0,
+    loopDelayMs,
   };
 }
 
@@ -348,7 +372,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /**
@@ -727,14 +751,14 @@ async function main(): Promise<void> {
       "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
-      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | errors |`,
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | errors |`,
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[...threeCurve, ...oneCurve].map(
         (r) =>
-          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
+          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${r.loopDelayMs.map((d) => `${fmt(d.p99, 1)} (${fmt(d.max)})`).join(", ")} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
       ),
       "",
-      "A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half.",
+      "A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half. The event-loop delay is how late each relay (0, 1, 2; relay 2 holds the queues) ran a 10 ms timer: time any work of that relay waited, for its own earlier work or for a core.",
       "",
       "![latency against load](latency.svg)",
       "",

@@ -1,4 +1,20 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The process's event-loop delay, sampled every 10 ms by Node's native monitor: one per process (every
+ * relay of a process shares its event loop), enabled at the first createMetrics.
+ */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+type IntervalHistogram = ReturnType<typeof monitorEventLoopDelay>;
+let loopDelay: IntervalHistogram | undefined;
+function eventLoopDelay(): IntervalHistogram {
+  if (!loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    loopDelay.enable();
+  }
+  return loopDelay;
+}
 
 /** The relay's Prometheus metrics, on a registry of their own (no global default registry). */
 export interface Metrics {
@@ -18,12 +34,17 @@ export interface Metrics {
   readonly queueOps: Counter<"op" | "result">;
   readonly queueMessages: Gauge;
   readonly queues: Gauge;
+  readonly eventLoopDelay: Gauge<"stat">;
+  readonly cpuSeconds: Counter<"mode">;
+  readonly residentMemory: Gauge;
+  readonly heapUsed: Gauge;
   /** Sets the function a gauge reads at scrape time (the queue store registers its counts here). */
   provide(name: "queueMessages" | "queues" | "replayCacheEntries" | "inFlight", read: () => number): void;
 }
 
 /** Creates the metrics on a fresh registry. */
 export function createMetrics(): Metrics {
+  eventLoopDelay();
   const registry = new Registry();
   const providers = new Map<string, () => number>();
   const provided = (name: string, help: string) =>
@@ -114,6 +135,50 @@ export function createMetrics(): Metrics {
     }),
     queueMessages: provided("queueMessages", "Undelivered messages stored"),
     queues: provided("queues", "Queues stored"),
+    eventLoopDelay: new Gauge({
+      name: "sesh_event_loop_delay_seconds",
+      help: "How late the event loop ran a timer since the previous scrape (p50, p99, max; sampled every 10 ms): time every request waited behind other work",
+      labelNames: ["stat"],
+      registers: [registry],
+      collect() {
+        const h = eventLoopDelay();
+        // Node's monitor records the time between its 10 ms timer's runs, in nanoseconds: the delay is
+        // what exceeds the 10 ms.
+        const late = (ns: number) => Math.max(0, ns - LOOP_DELAY_RESOLUTION_MS * 1e6) / 1e9;
+        this.set({ stat: "p50" }, late(h.percentile(50)));
+        this.set({ stat: "p99" }, late(h.percentile(99)));
+        this.set({ stat: "max" }, late(h.max));
+        h.reset();
+      },
+    }),
+    cpuSeconds: new Counter({
+      name: "process_cpu_seconds_total",
+      help: "CPU time the relay process used, by mode (user, system), all threads",
+      labelNames: ["mode"],
+      registers: [registry],
+      collect() {
+        const { user, system } = process.cpuUsage();
+        this.reset();
+        this.inc({ mode: "user" }, user / 1e6);
+        this.inc({ mode: "system" }, system / 1e6);
+      },
+    }),
+    residentMemory: new Gauge({
+      name: "process_resident_memory_bytes",
+      help: "Resident set size of the relay process",
+      registers: [registry],
+      collect() {
+        this.set(process.memoryUsage.rss());
+      },
+    }),
+    heapUsed: new Gauge({
+      name: "nodejs_heap_used_bytes",
+      help: "Bytes of V8's JavaScript heap in use",
+      registers: [registry],
+      collect() {
+        this.set(process.memoryUsage().heapUsed);
+      },
+    }),
     provide(name, read) {
       providers.set(name, read);
     },

@@ -425,6 +425,16 @@ describe("relay network (in-process)", () => {
     ]) {
       expect(metrics).toContain(name);
     }
+    // The process's own figures: CPU, memory and how late its event loop runs.
+    const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1]);
+    expect(value(/^process_cpu_seconds_total\{mode="user"\} (\S+)$/m)).toBeGreaterThan(0);
+    expect(value(/^process_resident_memory_bytes (\S+)$/m)).toBeGreaterThan(10 * 2 ** 20);
+    expect(value(/^nodejs_heap_used_bytes (\S+)$/m)).toBeGreaterThan(0);
+    for (const stat of ["p50", "p99", "max"]) {
+      expect(
+        value(new RegExp(`^sesh_event_loop_delay_seconds\\{stat="${stat}"\\} (\\S+)$`, "m")),
+      ).toBeGreaterThanOrEqual(0);
+    }
     expect((await fetch(`${a!.url}/nope`)).status).toBe(404);
     expect((await fetch(`${a!.url}/v1/onion`)).status).toBe(405);
   });
