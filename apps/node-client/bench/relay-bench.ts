@@ -601,8 +601,9 @@ async function main(): Promise<void> {
 
     // At rest: long enough for V8's memory reducer to return the last run's garbage (the peak during
     // the run is reported beside it).
-    progress("letting the relays rest for 12 s before measuring memory");
-    await new Promise((r) => setTimeout(r, 12_000));
+    // Past the memory guard's compaction, 10 s into a quiet spell (src/memory-guard.ts).
+    progress("letting the relays rest for 15 s before measuring memory");
+    await new Promise((r) => setTimeout(r, 15_000));
     const status = await relayStatus(exit);
     const memory = await rssOf(exit.child!.pid!);
     if (process.env.SESH_BENCH_SMAPS) {
