@@ -294,6 +294,8 @@ interface RunResult {
   stealOfAttempts?: number[];
   /** Each relay's event-loop delay during the run (its /metrics), by relay index: how long work waited. */
   loopDelayMs: { p99: number; max: number }[];
+  /** The same for each sender. */
+  senderLoopDelayMs: { p99: number; max: number }[];
 }
 
 /**
@@ -365,6 +367,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     otherLoadCores: wall > 0 ? Math.max(0, busy - relayCpu - senderCpu) / wall : 0,
     stealCores: wall > 0 ? (machine1.steal - machine0.steal) / wall : 0,
     loopDelayMs,
+    senderLoopDelayMs: results.map((r) => r.loopDelayMs),
   };
 }
 
@@ -372,7 +375,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /**

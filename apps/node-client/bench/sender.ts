@@ -8,6 +8,7 @@
  * loop), so a slow relay cannot hide its delay by slowing the sender down.
  */
 import { randomBytes } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createFileRegistrySource } from "../src/_test/nodes.ts";
 import { createRelayClient, type RelayClient } from "../src/client.ts";
 import { createCommon } from "../src/common.ts";
@@ -28,6 +29,18 @@ export interface SenderResult {
   latencies: number[];
   cpuUs: number;
   elapsedMs: number;
+  /** How late this sender's event loop ran a 10 ms timer during the run (p99, max; ms). */
+  loopDelayMs: { p99: number; max: number };
+}
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+/** The loop delay since the last call (the monitor's 10 ms period taken off), and a fresh count. */
+function takeLoopDelay(): { p99: number; max: number } {
+  const late = (ns: number) => Math.max(0, ns / 1e6 - 10);
+  const d = { p99: late(loopDelay.percentile(99)), max: late(loopDelay.max) };
+  loopDelay.reset();
+  return d;
 }
 
 /** Message bodies are opaque to the relay: a fixed 16,000-byte body (the queue's maximum). */
@@ -68,7 +81,14 @@ function record(result: SenderResult, error: unknown): void {
 }
 
 async function closed(hops: 1 | 3, concurrency: number, durationMs?: number, count?: number) {
-  const result: SenderResult = { ok: 0, errors: {}, latencies: [], cpuUs: 0, elapsedMs: 0 };
+  const result: SenderResult = {
+    ok: 0,
+    errors: {},
+    latencies: [],
+    cpuUs: 0,
+    elapsedMs: 0,
+    loopDelayMs: takeLoopDelay(),
+  };
   const cpu = process.cpuUsage();
   const started = performance.now();
   const deadline = durationMs === undefined ? Number.POSITIVE_INFINITY : started + durationMs;
@@ -92,11 +112,19 @@ async function closed(hops: 1 | 3, concurrency: number, durationMs?: number, cou
   const c = process.cpuUsage(cpu);
   result.cpuUs = c.user + c.system;
   result.elapsedMs = performance.now() - started;
+  result.loopDelayMs = takeLoopDelay();
   return result;
 }
 
 async function open(hops: 1 | 3, rate: number, durationMs: number) {
-  const result: SenderResult = { ok: 0, errors: {}, latencies: [], cpuUs: 0, elapsedMs: 0 };
+  const result: SenderResult = {
+    ok: 0,
+    errors: {},
+    latencies: [],
+    cpuUs: 0,
+    elapsedMs: 0,
+    loopDelayMs: takeLoopDelay(),
+  };
   const cpu = process.cpuUsage();
   const started = performance.now();
   const total = Math.floor((rate * durationMs) / 1000);
@@ -129,6 +157,7 @@ async function open(hops: 1 | 3, rate: number, durationMs: number) {
   const c = process.cpuUsage(cpu);
   result.cpuUs = c.user + c.system;
   result.elapsedMs = performance.now() - started;
+  result.loopDelayMs = takeLoopDelay();
   return result;
 }
 
