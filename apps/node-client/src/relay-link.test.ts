@@ -70,20 +70,38 @@ describe("relay links", () => {
     const stream = Buffer.concat(frames);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 12 }), (cuts) => {
-        // Without and with a scratch buffer for frames that span chunks: the same frames, same bytes.
-        for (const scratch of [undefined, Buffer.alloc(20_000)]) {
+        // Without and with a scratch buffer for frames that span chunks, and with chunks read into
+        // one reused buffer that is overwritten after every read (transient): the same frames, same bytes.
+        const variants = [
+          { scratch: undefined, transient: false },
+          { scratch: Buffer.alloc(20_000), transient: false },
+          { scratch: Buffer.alloc(20_000), transient: true },
+          { scratch: undefined, transient: true },
+        ];
+        for (const { scratch, transient } of variants) {
           const seen: number[] = [];
-          const feed = frameReader((type, id, rest) => {
-            expect(type).toBe(1);
-            const packetAt = 8 + FRAME_TAG_SIZE;
-            expect(rest.length).toBe(packetAt + 100 * (id - 1) + 1);
-            expect(rest.subarray(packetAt).every((b) => b === id - 1)).toBe(true);
-            seen.push(id);
-          }, scratch);
+          const feed = frameReader(
+            (type, id, rest) => {
+              expect(type).toBe(1);
+              const packetAt = 8 + FRAME_TAG_SIZE;
+              expect(rest.length).toBe(packetAt + 100 * (id - 1) + 1);
+              expect(rest.subarray(packetAt).every((b) => b === id - 1)).toBe(true);
+              seen.push(id);
+            },
+            scratch,
+            { transient },
+          );
+          const readBuffer = Buffer.alloc(stream.length);
           const points = [...new Set(cuts)].sort((x, y) => x - y);
           let at = 0;
           for (const p of [...points, stream.length]) {
-            if (p > at) feed(stream.subarray(at, p));
+            if (p > at) {
+              if (transient) {
+                stream.copy(readBuffer, 0, at, p);
+                feed(readBuffer.subarray(0, p - at));
+                readBuffer.fill(0xee);
+              } else feed(stream.subarray(at, p));
+            }
             at = p;
           }
           expect(seen).toEqual([1, 2, 3, 4, 5, 6]);

@@ -116,19 +116,37 @@ export function frameWriter(socket: Socket): (parts: readonly Buffer[], done?: (
  * Returns the function to feed chunks to; it throws on a frame that is too large or too short.
  * A frame that arrived in one chunk is a view of it; one that spans chunks is joined into `scratch`
  * when given (then it is valid only until onFrame returns: the next such frame reuses it), else
- * into a new buffer.
+ * into a new buffer. With `transient`, a chunk is valid only during the call that feeds it (a
+ * socket read into a reused buffer): the bytes of a frame not yet complete are kept in a buffer of
+ * the reader's own, reused, instead of as a view of the chunk.
  */
 export function frameReader(
   onFrame: (type: number, id: number, rest: Buffer) => void,
   scratch?: Buffer,
+  options: { transient?: boolean } = {},
 ): (chunk: Buffer) => void {
   let chunks: Buffer[] = [];
   let buffered = 0;
+  let carry: Buffer | undefined;
+  /** Moves the bytes still waiting for the rest of their frame into `carry`, at its start. */
+  const keep = () => {
+    if (!carry || carry.length < buffered) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(buffered, Math.min(2 * buffered, MAX_FRAME + 4), 4096));
+      let at = 0;
+      for (const c of chunks) at += c.copy(grown, at);
+      carry = grown;
+    } else {
+      // The first chunk may already be a view of carry, further in: copying down is safe (memmove).
+      let at = 0;
+      for (const c of chunks) at += c.copy(carry, at);
+    }
+    chunks = [carry.subarray(0, buffered)];
+  };
   return (chunk) => {
     chunks.push(chunk);
     buffered += chunk.length;
     for (;;) {
-      if (buffered < 4) return;
+      if (buffered < 4) break;
       let first = chunks[0]!;
       if (first.length < 4) {
         first = Buffer.concat(chunks, buffered);
@@ -138,7 +156,7 @@ export function frameReader(
       if (length > MAX_FRAME || length < FRAME_HEAD - 4)
         throw new RelayError("MALFORMED", `MALFORMED: link frame of ${length} bytes`);
       const total = 4 + length;
-      if (buffered < total) return;
+      if (buffered < total) break;
       let frame: Buffer;
       if (first.length >= total) {
         frame = first.subarray(0, total);
@@ -159,6 +177,7 @@ export function frameReader(
       buffered -= total;
       onFrame(frame[4]!, frame.readUInt32BE(5), frame.subarray(FRAME_HEAD));
     }
+    if (options.transient && buffered > 0) keep();
   };
 }
 
@@ -231,6 +250,9 @@ interface Link {
   failed?: RelayError;
 }
 
+/** How much one socket read of a link takes at most (Node's own reads ask for 64 KB too). */
+const READ_BUFFER_SIZE = 64 * 1024;
+
 function hostPort(endpoint: string): { host: string; port: number } {
   const colon = endpoint.lastIndexOf(":");
   const host = endpoint.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
@@ -283,6 +305,10 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
   const links = new Map<string, Link>();
   // Answers that span socket reads are joined here: every read of an answer is synchronous.
   const scratch = Buffer.allocUnsafeSlow(MAX_FRAME + 4);
+  // Every link reads into this one buffer (nothing read stays in it past the read: see frameReader's
+  // transient), instead of a fresh buffer per read that only a collection frees. Freeing thousands
+  // of them made most of a young-generation collection's pause.
+  const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
   let nextId = 1;
   let closed = false;
   // One timer for every request's deadline: each link's waiters are in deadline order.
@@ -318,7 +344,20 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
 
   function open(key: string, peer: LinkTarget, endpoint: string): Link {
     const { host, port } = hostPort(endpoint);
-    const socket = connect({ host, port, noDelay: true });
+    // Set below, once the link exists: the socket calls it with each read, in readBuffer.
+    let onRead = (_chunk: Buffer) => {};
+    const socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback(nread: number, buffer: Uint8Array) {
+          onRead(Buffer.from(buffer.buffer, buffer.byteOffset, nread));
+          return true;
+        },
+      },
+    });
     socket.unref();
     const link: Link = {
       endpoint,
@@ -333,15 +372,19 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
       fail(key, link, new RelayError("NEXT_HOP_UNREACHABLE", `NEXT_HOP_UNREACHABLE: ${endpoint}: link idle`)),
     );
     socket.setKeepAlive(true, 10_000);
-    const onFrame = frameReader((type, id, rest) => {
-      if (type !== TYPE_RESPONSE || rest.length < 2) throw new RelayError("BAD_RESPONSE");
-      const waiter = link.waiters.get(id);
-      if (!waiter) return; // timed out already
-      forget(link, id);
-      answer(waiter, rest.readUInt16BE(0), rest.subarray(2));
-    }, scratch);
+    const onFrame = frameReader(
+      (type, id, rest) => {
+        if (type !== TYPE_RESPONSE || rest.length < 2) throw new RelayError("BAD_RESPONSE");
+        const waiter = link.waiters.get(id);
+        if (!waiter) return; // timed out already
+        forget(link, id);
+        answer(waiter, rest.readUInt16BE(0), rest.subarray(2));
+      },
+      scratch,
+      { transient: true },
+    );
     let head: Buffer | undefined = Buffer.alloc(0);
-    socket.on("data", (chunk: Buffer) => {
+    onRead = (chunk: Buffer) => {
       try {
         if (head !== undefined) {
           head = Buffer.concat([head, chunk]);
@@ -391,7 +434,7 @@ function createPool(timeoutMs: number, kind: PoolKind): LinkPool {
             : new RelayError("BAD_RESPONSE", `BAD_RESPONSE: ${endpoint} sent a malformed link frame`),
         );
       }
-    });
+    };
     socket.on("error", (error) =>
       fail(
         key,
