@@ -80,35 +80,22 @@ function record(result: SenderResult, error: unknown): void {
   result.errors[code] = (result.errors[code] ?? 0) + 1;
 }
 
-async function closed(hops: 1 | 3, concurrency: number, durationMs?: number, count?: number) {
+/** Runs `send` and fills in the CPU time, wall time and event-loop delay it took. */
+async function measure(
+  send: (result: SenderResult, started: number) => Promise<void>,
+): Promise<SenderResult> {
+  takeLoopDelay(); // from here on
   const result: SenderResult = {
     ok: 0,
     errors: {},
     latencies: [],
     cpuUs: 0,
     elapsedMs: 0,
-    loopDelayMs: takeLoopDelay(),
+    loopDelayMs: { p99: 0, max: 0 },
   };
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const deadline = durationMs === undefined ? Number.POSITIVE_INFINITY : started + durationMs;
-  let issued = 0;
-  const limit = count ?? Number.POSITIVE_INFINITY;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline && issued < limit) {
-        issued++;
-        const t0 = performance.now();
-        try {
-          await clients[hops].sendMessage(exit, pickQueue(), BODY);
-          result.ok++;
-          result.latencies.push(performance.now() - t0);
-        } catch (error) {
-          record(result, error);
-        }
-      }
-    }),
-  );
+  await send(result, started);
   const c = process.cpuUsage(cpu);
   result.cpuUs = c.user + c.system;
   result.elapsedMs = performance.now() - started;
@@ -116,49 +103,59 @@ async function closed(hops: 1 | 3, concurrency: number, durationMs?: number, cou
   return result;
 }
 
-async function open(hops: 1 | 3, rate: number, durationMs: number) {
-  const result: SenderResult = {
-    ok: 0,
-    errors: {},
-    latencies: [],
-    cpuUs: 0,
-    elapsedMs: 0,
-    loopDelayMs: takeLoopDelay(),
-  };
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const total = Math.floor((rate * durationMs) / 1000);
-  const inFlight = new Set<Promise<void>>();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = started + (sent * 1000) / rate;
-      if (inFlight.size >= MAX_OUTSTANDING) {
-        record(result, new Error("sender backlog full"));
-        continue;
-      }
-      const p: Promise<void> = clients[hops]
-        .sendMessage(exit, pickQueue(), BODY)
-        .then(
-          () => {
+function closed(hops: 1 | 3, concurrency: number, durationMs?: number, count?: number) {
+  return measure(async (result, started) => {
+    const deadline = durationMs === undefined ? Number.POSITIVE_INFINITY : started + durationMs;
+    let issued = 0;
+    const limit = count ?? Number.POSITIVE_INFINITY;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline && issued < limit) {
+          issued++;
+          const t0 = performance.now();
+          try {
+            await clients[hops].sendMessage(exit, pickQueue(), BODY);
             result.ok++;
-            result.latencies.push(performance.now() - scheduled);
-          },
-          (error: unknown) => record(result, error),
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+            result.latencies.push(performance.now() - t0);
+          } catch (error) {
+            record(result, error);
+          }
+        }
+      }),
+    );
+  });
+}
+
+function open(hops: 1 | 3, rate: number, durationMs: number) {
+  return measure(async (result, started) => {
+    const total = Math.floor((rate * durationMs) / 1000);
+    const inFlight = new Set<Promise<void>>();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        const scheduled = started + (sent * 1000) / rate;
+        if (inFlight.size >= MAX_OUTSTANDING) {
+          record(result, new Error("sender backlog full"));
+          continue;
+        }
+        const p: Promise<void> = clients[hops]
+          .sendMessage(exit, pickQueue(), BODY)
+          .then(
+            () => {
+              result.ok++;
+              result.latencies.push(performance.now() - scheduled);
+            },
+            (error: unknown) => record(result, error),
+          )
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      const next = started + (sent * 1000) / rate;
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, next - performance.now()))));
     }
-    const next = started + (sent * 1000) / rate;
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, next - performance.now()))));
-  }
-  await Promise.all(inFlight);
-  const c = process.cpuUsage(cpu);
-  result.cpuUs = c.user + c.system;
-  result.elapsedMs = performance.now() - started;
-  result.loopDelayMs = takeLoopDelay();
-  return result;
+    await Promise.all(inFlight);
+  });
 }
 
 async function handle(command: SenderCommand): Promise<unknown> {
