@@ -37,16 +37,22 @@ export interface MemoryGuard {
  * the JavaScript heap; V8 frees them only at its own collections, which a small heap triggers
  * rarely (external memory may grow by about 64 MB first), and the C allocator keeps that high-water
  * mark resident for good. So every `intervalMs`, when requests were handled since the last check
- * and more than `maxBufferBytes` of buffers are allocated, the guard starts a concurrent
- * (incremental) full collection, which frees the dead ones; and once more when the relay goes idle
- * (after `onIdle`). Idle for `compactAfterMs` more, it compacts the heap once, which gives V8's
- * spare pages back too. An idle relay is not touched again.
+ * and more than `maxBufferBytes` of buffers are allocated, the guard has a full collection run,
+ * which frees the dead ones. When a check finds no request since the last one, it calls `onIdle`;
+ * idle for `compactAfterMs` more, it compacts the heap once, which frees what the busy spell left
+ * behind and gives V8's spare pages back too. An idle relay is not touched again.
  *
- * The compaction stops the event loop for about 110-120 ms on the 2-core benchmark machine (the
- * collection of the idle relays' event-loop delay in the relay benchmark), and a request arriving
- * meanwhile waits for it. So it waits for a quiet spell long enough that traffic has really
- * stopped: after 2 s, relays that see a message every few seconds met it often enough to show in
- * their p99 (Poisson arrivals: up to about 2 % of requests), after 10 s at most about 0.4 %.
+ * Every collection it asks for is a whole one that stops the event loop (V8's gc() runs a task
+ * that collects at once, "async" or not: 50-250 ms in a relay on the 2-core benchmark machine,
+ * against a few ms of final pause for the incremental collections V8 starts itself). So it asks
+ * rarely: since relays read links into reused buffers, a busy relay's dead buffers stay far below
+ * `maxBufferBytes` (no such collection in 36 s runs at 560-1,100 messages/s), and a tick without
+ * requests, which a relay sees between bursts and at a few messages/s (at 4/s, more than a third
+ * of 250 ms ticks), starts none: it used to, and in the benchmark a gap of that length between two
+ * runs stopped every relay for 110-150 ms at the start of the next run. The compaction (about
+ * 110-120 ms) waits for a quiet spell long enough that traffic has really stopped: after 2 s,
+ * relays that see a message every few seconds met it often enough to show in their p99 (Poisson
+ * arrivals: up to about 2 % of requests), after 10 s at most about 0.4 %.
  */
 export function createMemoryGuard(
   options: {
@@ -74,10 +80,10 @@ export function createMemoryGuard(
   const timer = setInterval(() => {
     if (!gc) return;
     if (count === 0) {
-      // Just gone idle: one last collection returns what the busy spell left behind.
+      // Just gone idle (a tick without requests, which a busy relay also sees between bursts):
+      // the pools let go of their blocks, and no collection yet, see above.
       if (busy) {
         options.onIdle?.();
-        if (process.memoryUsage().arrayBuffers > 2 ** 20) collect();
         compacted = false;
         idleFor = 0;
       }

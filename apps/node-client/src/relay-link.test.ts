@@ -1,4 +1,6 @@
-import { connect, type Socket } from "node:net";
+import { once } from "node:events";
+import { createServer, type IncomingMessage } from "node:http";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNetwork, type TestNetwork } from "./_test/network.ts";
@@ -16,6 +18,7 @@ import {
   LINK_UPGRADE_BODY,
   ONION_LINK_PATH,
   ONION_LINK_PROTOCOL,
+  readAcceptedInto,
 } from "./relay-link.ts";
 
 describe("relay links", () => {
@@ -312,5 +315,64 @@ describe("onion links with a client that does not read", () => {
     socket.destroy();
     expect(answers).toBe(count);
     expect(accepted()).toBe(count);
+  });
+});
+
+describe("readAcceptedInto", () => {
+  it("reads an upgraded socket into one reused buffer: every byte in order, pause stops reading, end is seen", async () => {
+    const readBuffer = Buffer.alloc(4096);
+    const received: Buffer[] = [];
+    let usedBuffer: boolean | undefined;
+    let accepted: Socket | undefined;
+    const ended = new Promise<void>((resolve) => {
+      const server = createServer();
+      server.on("upgrade", (_req: IncomingMessage, socket: Socket, head: Buffer) => {
+        accepted = socket;
+        socket.write("HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: test\r\n\r\n");
+        received.push(Buffer.from(head));
+        usedBuffer = readAcceptedInto(socket, readBuffer, (chunk) => {
+          // A view of the reused buffer: kept as a copy, and the buffer scribbled over after use.
+          expect(chunk.buffer).toBe(readBuffer.buffer);
+          received.push(Buffer.from(chunk));
+          readBuffer.fill(0xee);
+        });
+        socket.on("end", () => {
+          socket.end();
+          server.close();
+          resolve();
+        });
+      });
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as AddressInfo).port;
+        void sendAll(port);
+      });
+    });
+    // 600 KB of a known pattern in writes of odd sizes, some sent before the upgrade's answer.
+    const data = Buffer.alloc(600_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 11)) & 0xff;
+    async function sendAll(port: number): Promise<void> {
+      const client = connect({ host: "127.0.0.1", port });
+      client.write(`GET /x HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: test\r\n\r\n`);
+      client.write(data.subarray(0, 1000));
+      await once(client, "data");
+      let at = 1000;
+      for (let size = 1; at < 300_000; size = (size * 31 + 17) % 9000) {
+        client.write(data.subarray(at, at + size + 1));
+        at += size + 1;
+      }
+      // Paused, the accepted socket reads nothing more while these are in flight.
+      await new Promise((r) => setTimeout(r, 50));
+      accepted!.pause();
+      const before = received.reduce((n, b) => n + b.length, 0);
+      client.write(data.subarray(at, at + 100_000));
+      at += 100_000;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received.reduce((n, b) => n + b.length, 0)).toBe(before);
+      accepted!.resume();
+      client.end(data.subarray(at));
+    }
+    await ended;
+    expect(usedBuffer).toBe(true);
+    expect(Buffer.concat(received).equals(data)).toBe(true);
   });
 });

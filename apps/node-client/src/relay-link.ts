@@ -251,7 +251,49 @@ interface Link {
 }
 
 /** How much one socket read of a link takes at most (Node's own reads ask for 64 KB too). */
-const READ_BUFFER_SIZE = 64 * 1024;
+export const READ_BUFFER_SIZE = 64 * 1024;
+
+/** The socket internals readAcceptedInto uses, found once (see there). */
+let userBufferSlots: { buffer: symbol; callback: symbol } | null | undefined;
+
+/**
+ * Has a socket that Node's HTTP server accepted and upgraded read into `buffer`, handing each read
+ * to `onChunk` (valid only during the call), as `net.connect`'s `onread` does for the sockets a
+ * pool opens; Node offers `onread` only to sockets it connects. Without it every read of a link is
+ * a fresh buffer that only a young-generation collection frees, which made most of that
+ * collection's pause in a relay receiving many links' packets. This sets the two fields `onread`
+ * sets and switches the handle to the buffer, as Node does for `onread`; pause() and resume() then
+ * stop and restart reading, and the end of the stream still ends the socket's readable side.
+ * Returns false, changing nothing, when this Node's sockets lack those internals: the caller then
+ * reads `data` events as usual.
+ */
+export function readAcceptedInto(socket: Socket, buffer: Buffer, onChunk: (chunk: Buffer) => void): boolean {
+  const fields = socket as unknown as Record<symbol, unknown> & {
+    _handle?: { useUserBuffer?: (buffer: Uint8Array) => void } | null;
+  };
+  if (userBufferSlots === undefined) {
+    const symbols = Object.getOwnPropertySymbols(socket);
+    const find = (name: string) => symbols.find((s) => s.description === name);
+    const slots = { buffer: find("kBuffer"), callback: find("kBufferCb") };
+    userBufferSlots =
+      slots.buffer && slots.callback ? { buffer: slots.buffer, callback: slots.callback } : null;
+  }
+  const slots = userBufferSlots;
+  const handle = fields._handle;
+  if (!slots || typeof handle?.useUserBuffer !== "function" || fields[slots.buffer]) return false;
+  // Anything already read the usual way is handed over first.
+  for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null)
+    onChunk(chunk);
+  fields[slots.buffer] = buffer;
+  fields[slots.callback] = (nread: number, read: Uint8Array) => {
+    onChunk(Buffer.from(read.buffer, read.byteOffset, nread));
+    return true;
+  };
+  handle.useUserBuffer(buffer);
+  // Flowing, so that the end of the stream is seen and `end` emitted; reads go to onChunk.
+  socket.resume();
+  return true;
+}
 
 function hostPort(endpoint: string): { host: string; port: number } {
   const colon = endpoint.lastIndexOf(":");

@@ -43,6 +43,8 @@ import {
   MAX_FRAME,
   ONION_LINK_PATH,
   ONION_LINK_PROTOCOL,
+  READ_BUFFER_SIZE,
+  readAcceptedInto,
   readRequest,
   TYPE_ONION,
   TYPE_REQUEST,
@@ -152,6 +154,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   // Request frames that span socket reads are joined here: handleFrame reads a frame's packet only
   // before its first await (servePacket peels it into a block of its own first).
   const frameScratch = Buffer.allocUnsafeSlow(MAX_FRAME + 4);
+  // Every accepted link reads into this one buffer (readAcceptedInto) instead of a fresh one per read.
+  const linkReadBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
   const responseBlocks = createBlockPool(BLOCK_SIZE, 128);
   const memoryGuard = createMemoryGuard({
     onIdle() {
@@ -594,9 +598,13 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         socket.once("drain", () => socket.resume());
       }
     };
-    const feed = frameReader((type, id, rest) => {
-      void handleFrame(socket, write, type, id, rest, senderId);
-    }, frameScratch);
+    const feed = frameReader(
+      (type, id, rest) => {
+        void handleFrame(socket, write, type, id, rest, senderId);
+      },
+      frameScratch,
+      { transient: true },
+    );
     const onData = (chunk: Buffer) => {
       try {
         feed(chunk);
@@ -605,8 +613,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         socket.destroy();
       }
     };
-    socket.on("data", onData);
     if (head.length > 0) onData(head);
+    if (!socket.destroyed && !readAcceptedInto(socket, linkReadBuffer, onData)) socket.on("data", onData);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
