@@ -13,10 +13,13 @@
  *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
  *   --relay-flags='--max-semi-space-size=2 …'   other V8 flags for the relays than the deployed ones
  *   --sender-flags='…'   other V8 flags for the senders
+ *   --relay-output DIR   keeps what each relay prints in DIR/relay-N.log (its warnings, and V8's
+ *                  traces with e.g. --relay-flags='… --trace-gc'; a writer thread's lines are there too)
  *   --attempts N   measures a run again, up to N times in all (default 3), while the hypervisor takes
  *                  0.1 cores or more from the machine during it (steal); 1 measures every run once
  */
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +98,8 @@ const { values: flags } = parseArgs({
     "relay-flags": { type: "string" },
     /** V8 flags for the senders instead of SENDER_NODE_FLAGS (space-separated). */
     "sender-flags": { type: "string" },
+    /** Keeps each relay's output (stdout and stderr) in this directory as relay-N.log. */
+    "relay-output": { type: "string" },
     /** Measures one open-loop point only: 3 hops at this many msg/s offered (with --seconds). */
     rate: { type: "string" },
     seconds: { type: "string", default: "10" },
@@ -244,6 +249,12 @@ async function startRelay(relay: Relay, fixture: string, program: string): Promi
   );
   children.push(child);
   relay.child = child;
+  if (flags["relay-output"]) {
+    await mkdir(flags["relay-output"], { recursive: true });
+    const log = createWriteStream(join(flags["relay-output"], `relay-${relay.index}.log`));
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+  }
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
