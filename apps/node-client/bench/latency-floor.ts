@@ -4,15 +4,16 @@
  * entry ↔ middle ↔ exit) and one queue-store write at the exit; its cryptography runs one step after
  * another on that path. This measures the first two with the real components — two Node processes
  * echoing 16 KB frames over 127.0.0.1 TCP, and the relay's own queue store (SQLite on its writer
- * thread, synchronous = full) — once back to back and once after 20 ms of idleness each time (as
+ * thread, with the relay's default queue.synchronous unless told otherwise) — once back to back and once after 20 ms of idleness each time (as
  * at low load, when processes sleep between messages and a virtual machine's CPUs are descheduled).
- *   node bench/latency-floor.ts          prints the figures
+ *   node bench/latency-floor.ts [normal|full]   prints the figures (queue.synchronous: normal, the default)
  */
 import { fork } from "node:child_process";
 import { createConnection, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir, testCommon } from "../src/_test/common.ts";
+import type { Options } from "../src/options.ts";
 import { createQueueStore } from "../src/queue-store.ts";
 
 /** One onion frame's bytes on the wire (frame head + one 16,384-byte block). */
@@ -112,9 +113,14 @@ async function measureRoundTrip(): Promise<LatencyFloor["roundTrip"]> {
   }
 }
 
-async function measureQueuePut(): Promise<LatencyFloor["queuePut"]> {
+type Synchronous = Options["queue"]["synchronous"];
+
+async function measureQueuePut(synchronous: Synchronous): Promise<LatencyFloor["queuePut"]> {
   const dir = await tempDir("sesh-floor-");
-  const store = createQueueStore(testCommon(), join(dir.path, "queues.sqlite"));
+  const common = testCommon((o) => {
+    o.queue.synchronous = synchronous;
+  });
+  const store = createQueueStore(common, join(dir.path, "queues.sqlite"));
   try {
     const queues: Buffer[] = [];
     for (let i = 0; i < 8; i++) queues.push((await store.createQueue(Buffer.alloc(32, i + 1))).senderId);
@@ -134,9 +140,9 @@ async function measureQueuePut(): Promise<LatencyFloor["queuePut"]> {
 }
 
 /** Measures the round trip and the queue put, in this order (nothing else should run meanwhile). */
-export async function measureLatencyFloor(): Promise<LatencyFloor> {
+export async function measureLatencyFloor(synchronous: Synchronous): Promise<LatencyFloor> {
   const roundTrip = await measureRoundTrip();
-  const queuePut = await measureQueuePut();
+  const queuePut = await measureQueuePut(synchronous);
   return { roundTrip, queuePut, samples: SAMPLES, idleMs: IDLE_MS };
 }
 
@@ -153,12 +159,17 @@ export function floorMs(
 if (process.argv[2] === "echo") {
   runEcho();
 } else if (import.meta.url === `file://${process.argv[1]}`) {
-  const floor = await measureLatencyFloor();
+  const synchronous = process.argv[2] ?? "normal";
+  if (synchronous !== "normal" && synchronous !== "full") {
+    process.stderr.write(`queue.synchronous is normal or full, not "${synchronous}"\n`);
+    process.exit(2);
+  }
+  const floor = await measureLatencyFloor(synchronous);
   const f = (p: Percentiles) => `p50 ${p.p50Ms.toFixed(2)} ms, p99 ${p.p99Ms.toFixed(2)} ms`;
   process.stdout.write(
     [
       `loopback round trip of a 16 KB frame between two processes: back to back ${f(floor.roundTrip.backToBack)}; after ${IDLE_MS} ms idle ${f(floor.roundTrip.afterIdle)}`,
-      `queue-store put of a 16,000-byte message (synchronous = full): back to back ${f(floor.queuePut.backToBack)}; after ${IDLE_MS} ms idle ${f(floor.queuePut.afterIdle)}`,
+      `queue-store put of a 16,000-byte message (synchronous = ${synchronous}): back to back ${f(floor.queuePut.backToBack)}; after ${IDLE_MS} ms idle ${f(floor.queuePut.afterIdle)}`,
       "",
     ].join("\n"),
   );

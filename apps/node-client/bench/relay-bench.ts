@@ -9,7 +9,7 @@
  *   - the RSS of a relay holding 100,000 queued messages of 16,000 bytes,
  *   - the latency floor of the machine (latency-floor.ts): process round trips and queue-store puts,
  * and writes bench/results/relay.json, relay.md and latency.svg. Loopback only; about 3 minutes.
- *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous full|normal] [--from-source]
+ *   node bench/relay-bench.ts [--quick] [--out DIR] [--synchronous normal|full] [--from-source]
  *   node bench/relay-bench.ts --rate N [--seconds S] [--held M]   one open-loop point of 3 hops only
  *   --relay-flags='--max-semi-space-size=2 …'   other V8 flags for the relays than the deployed ones
  *   --sender-flags='…'   other V8 flags for the senders
@@ -88,8 +88,8 @@ const { values: flags } = parseArgs({
     out: { type: "string" },
     /** Writes V8 CPU profiles of the relay and sender processes into this directory. */
     profile: { type: "string" },
-    /** queue.synchronous of the relays: full (the default: an fsync per commit) or normal. */
-    synchronous: { type: "string", default: "full" },
+    /** queue.synchronous of the relays: normal (the default) or full (an fsync per commit). */
+    synchronous: { type: "string", default: "normal" },
     /** Stops after the 3-hop throughput run (with --profile: a short profile of the hot path). */
     "three-hop-only": { type: "boolean", default: false },
     /** Runs the relays from their TypeScript sources (as bin/sesh-node.js does) instead of the bundle. */
@@ -143,9 +143,10 @@ const senderFlags = nodeFlags("sender-flags", SENDER_NODE_FLAGS);
 const profileArgs = flags.profile ? ["--cpu-prof", "--cpu-prof-dir", flags.profile] : [];
 const scale = flags.quick ? 0.4 : 1;
 if (flags.synchronous !== "full" && flags.synchronous !== "normal") {
-  process.stderr.write("--synchronous takes full (the relay's default) or normal\n");
+  process.stderr.write("--synchronous takes normal (the relay's default) or full\n");
   process.exit(2);
 }
+const synchronous: "normal" | "full" = flags.synchronous;
 const outDir = flags.out ?? join(HERE, "results");
 const seconds = (s: number) => Math.max(1_000, Math.round(s * 1000 * scale));
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
@@ -607,7 +608,7 @@ async function main(): Promise<void> {
 
     progress("latency floor of this machine: process round trips over loopback and queue-store puts");
     const { measureLatencyFloor, floorMs } = await import("./latency-floor.ts");
-    const latencyFloor = await measureLatencyFloor();
+    const latencyFloor = await measureLatencyFloor(synchronous);
     const floor = {
       threeHop: {
         afterIdleMs: floorMs(latencyFloor, 3, cryptoCost.threeHopUs, "afterIdle"),
@@ -619,7 +620,7 @@ async function main(): Promise<void> {
       },
     };
     const pct = (p: { p50Ms: number; p99Ms: number }) => `p50 ${fmt(p.p50Ms, 2)} / p99 ${fmt(p.p99Ms, 2)} ms`;
-    const waitingNote = `16 KB round trip between two processes over loopback ${pct(latencyFloor.roundTrip.backToBack)} back to back, ${pct(latencyFloor.roundTrip.afterIdle)} after ${latencyFloor.idleMs} ms idle; queue-store put (synchronous = full) ${pct(latencyFloor.queuePut.backToBack)} back to back, ${pct(latencyFloor.queuePut.afterIdle)} after ${latencyFloor.idleMs} ms idle`;
+    const waitingNote = `16 KB round trip between two processes over loopback ${pct(latencyFloor.roundTrip.backToBack)} back to back, ${pct(latencyFloor.roundTrip.afterIdle)} after ${latencyFloor.idleMs} ms idle; queue-store put (synchronous = ${flags.synchronous}) ${pct(latencyFloor.queuePut.backToBack)} back to back, ${pct(latencyFloor.queuePut.afterIdle)} after ${latencyFloor.idleMs} ms idle`;
     progress(`  ${waitingNote}`);
     progress(
       `  floor of one 3-hop message ${fmt(floor.threeHop.afterIdleMs, 1)} ms after idle, ${fmt(floor.threeHop.backToBackMs, 1)} ms back to back; 1 hop ${fmt(floor.oneHop.afterIdleMs, 1)} / ${fmt(floor.oneHop.backToBackMs, 1)} ms`,
@@ -743,7 +744,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "full" ? " (the default: an fsync per group commit)" : " (no fsync: acknowledged messages survive kill -9, not power loss)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${senderFlags.join(" ")}\`${flags["sender-flags"] === undefined ? "" : " (--sender-flags)"}. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "normal" ? " (the default: acknowledged messages survive kill -9 and restarts; no fsync per commit)" : " (an fsync per group commit: acknowledged messages survive power loss too)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${senderFlags.join(" ")}\`${flags["sender-flags"] === undefined ? "" : " (--sender-flags)"}. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)

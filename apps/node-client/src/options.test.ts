@@ -14,7 +14,7 @@ describe("options", () => {
       messageTtlMs: 14 * 86_400_000,
       maxMessages: 128,
       maxBodyBytes: 16_000,
-      synchronous: "full",
+      synchronous: "normal",
     });
     expect(o.dataDir).toBeUndefined();
   });

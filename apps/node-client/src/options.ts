@@ -273,9 +273,9 @@ export const OPTION_KEYS: readonly OptionKey[] = [
   {
     key: "queue.synchronous",
     kind: "enum",
-    default: "full",
-    values: ["full", "normal"],
-    description: "SQLite synchronous mode: full survives power loss, normal survives process crashes",
+    default: "normal",
+    values: ["normal", "full"],
+    description: "SQLite synchronous mode: normal survives kill -9 and restarts, full also power loss",
   },
   {
     key: "client.directory",

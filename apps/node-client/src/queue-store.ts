@@ -63,8 +63,9 @@ interface Pending {
 
 /**
  * Opens (or creates) the queue database at `path`. Writes are group-committed: operations arriving
- * together share one transaction and one fsync, and each is acknowledged only after its transaction
- * committed, so an acknowledged write survives kill -9 (and, with synchronous=full, power loss).
+ * together share one transaction (and, with synchronous=full, one fsync), and each is acknowledged
+ * only after its transaction committed, so an acknowledged write survives kill -9 (and, with
+ * synchronous=full, power loss).
  * A file database commits on a writer thread (queue-writer.js), so the relay keeps serving while
  * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
  * connection and see every committed write.
