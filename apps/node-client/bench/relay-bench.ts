@@ -320,6 +320,8 @@ interface RunResult {
   loopDelayMs: { p99: number; max: number }[];
   /** The same for each sender. */
   senderLoopDelayMs: { p99: number; max: number }[];
+  /** Open loop: how long after its scheduled time each sender's sends started (p50, p99; ms). */
+  sendLateMs?: { p50: number; p99: number }[];
 }
 
 /**
@@ -392,6 +394,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     stealCores: wall > 0 ? (machine1.steal - machine0.steal) / wall : 0,
     loopDelayMs,
     senderLoopDelayMs: results.map((r) => r.loopDelayMs),
+    ...(results.every((r) => r.sendLateMs) ? { sendLateMs: results.map((r) => r.sendLateMs!) } : {}),
   };
 }
 
@@ -399,7 +402,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${r.sendLateMs ? `, sends left late by p50/p99 ${r.sendLateMs.map((d) => `${d.p50.toFixed(2)}/${d.p99.toFixed(2)}`).join(", ")} ms` : ""}${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /**
@@ -779,14 +782,14 @@ async function main(): Promise<void> {
       "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
-      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | errors |`,
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | sends left late, p50 / p99 ms | errors |`,
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[...threeCurve, ...oneCurve].map(
         (r) =>
-          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${r.loopDelayMs.map((d) => `${fmt(d.p99, 1)} (${fmt(d.max)})`).join(", ")} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
+          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${r.loopDelayMs.map((d) => `${fmt(d.p99, 1)} (${fmt(d.max)})`).join(", ")} | ${r.sendLateMs ? r.sendLateMs.map((d) => `${fmt(d.p50, 2)} / ${fmt(d.p99, 1)}`).join(", ") : ""} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
       ),
       "",
-      "A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half. The event-loop delay is how late each relay (0, 1, 2; relay 2 holds the queues) ran a 10 ms timer: time any work of that relay waited, for its own earlier work or for a core.",
+      'A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half. The event-loop delay is how late each relay (0, 1, 2; relay 2 holds the queues) ran a 10 ms timer: time any work of that relay waited, for its own earlier work or for a core. "Sends left late" is how long after its scheduled time each sender (of 2) started a message, a part of every latency above: a ticker thread wakes the sender at each time (Atomics.wait, microseconds; Node\'s timers count whole milliseconds and left sends 0.6 ms late at the median), and the rest is the sender waiting for its own event loop or a core.',
       "",
       "![latency against load](latency.svg)",
       "",
