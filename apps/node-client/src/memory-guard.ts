@@ -58,7 +58,7 @@ export function createMemoryGuard(
   options: {
     intervalMs?: number;
     maxBufferBytes?: number;
-    /** Runs when the relay goes idle, before the collection (e.g. to let go of pooled buffers). */
+    /** Runs when a check finds no request since the previous one (e.g. to let go of pooled buffers). */
     onIdle?: () => void;
     /** Idle time after which the heap is compacted and shrunk once (default 10 s). */
     compactAfterMs?: number;
