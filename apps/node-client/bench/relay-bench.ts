@@ -542,7 +542,11 @@ async function main(): Promise<void> {
     if (!flags["from-source"]) {
       const files = await buildRelay({
         outdir: RELAY_BUNDLE_DIR,
-        entries: { "bench-relay": RELAY_SOURCE, "queue-writer": DEFAULT_ENTRIES["queue-writer"]! },
+        entries: {
+          "bench-relay": RELAY_SOURCE,
+          "queue-writer": DEFAULT_ENTRIES["queue-writer"]!,
+          "queue-checkpointer": DEFAULT_ENTRIES["queue-checkpointer"]!,
+        },
       });
       program = files.find((f) => f.file.endsWith("bench-relay.js"))!.file;
     }

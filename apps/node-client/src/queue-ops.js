@@ -32,6 +32,23 @@
 
 /** @typedef {{ readonly messageTtlMs: number, readonly maxMessages: number }} WriteLimits */
 
+/**
+ * The cells (Int32Array indexes) of the shared buffer through which the queue checkpointer thread
+ * (queue-checkpointer.js) learns of commits and is stopped.
+ */
+export const CHECKPOINTER = Object.freeze({ COMMITS: 0, STOP: 1, STOPPED: 2, CELLS: 3 });
+
+/**
+ * Pages the write-ahead log may hold before a commit checkpoints it itself (SQLite's default is
+ * 1,000), which bounds the log at 128 MB of 4 KB pages. The checkpointer thread copies the log into
+ * the database as it grows, but SQLite starts the log over only after a checkpoint copied all of it
+ * before the next write, which under unbroken load never happens. So the log grows until a commit
+ * crosses this bound and checkpoints what is left (with the database's fsync: 10-50 ms on the
+ * benchmark's machine), once per ~30,000 pages, about 3,000 messages of 16 KB, instead of every 230.
+ * It is also the bound when that thread is gone.
+ */
+export const WAL_CHECKPOINT_PAGES = 32768;
+
 /** A refusal of one operation; it becomes a RelayError with this code on the main thread. */
 export class WriteRefusal extends Error {
   /**
