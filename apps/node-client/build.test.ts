@@ -38,9 +38,9 @@ describe("the deployable bundle (build.ts)", () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it("writes the CLI and the queue threads, and refuses an output directory outside the package", async () => {
+  it("writes the CLI and the writer thread, and refuses an output directory outside the package", async () => {
     const names = files.map((f) => f.file.slice(outdir.length + 1)).sort();
-    expect(names).toEqual(["bench-relay.js", "queue-checkpointer.js", "queue-writer.js", "sesh-node.js"]);
+    expect(names).toEqual(["bench-relay.js", "queue-writer.js", "sesh-node.js"]);
     for (const f of files) expect((await stat(f.file)).size).toBe(f.bytes);
     await expect(buildRelay({ outdir: "/tmp/sesh-bundle-elsewhere" })).rejects.toThrow(/outside/);
   });

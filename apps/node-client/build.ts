@@ -1,9 +1,8 @@
 /**
  * Builds the relay for deployment: `pnpm --filter @sesh/node-client build` writes dist/sesh-node.js
  * (the whole CLI and daemon, @sesh/sdk and the JavaScript dependencies in one ES module) and
- * dist/queue-writer.js and dist/queue-checkpointer.js (the queue database's writer and checkpointer
- * threads). Only sodium-native, a native addon, is loaded from node_modules at run time, so dist/
- * must stay inside apps/node-client.
+ * dist/queue-writer.js (the queue database's writer thread). Only sodium-native, a native addon, is
+ * loaded from node_modules at run time, so dist/ must stay inside apps/node-client.
  *
  * Why: `bin/sesh-node.js` runs the TypeScript sources directly, and Node's type stripper costs a
  * relay process about 17 MB of resident memory; the bundle loads none of it (no .ts file is
@@ -24,16 +23,14 @@ export const EXTERNAL = ["sodium-native"];
 export interface BuildOptions {
   /** Where the files go; must be inside apps/node-client so `sodium-native` resolves (default dist/). */
   readonly outdir?: string;
-  /** Bundles by output name (without .js) and entry file; default: sesh-node and the queue threads. */
+  /** Bundles by output name (without .js) and entry file; default: sesh-node and queue-writer. */
   readonly entries?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_ENTRIES: Readonly<Record<string, string>> = {
   "sesh-node": join(ROOT, "bin/sesh-node.js"),
-  // Found by the daemon next to itself: new URL("./queue-writer.js", import.meta.url), and the same
-  // for the checkpointer.
+  // Found by the daemon next to itself: new URL("./queue-writer.js", import.meta.url).
   "queue-writer": join(ROOT, "src/queue-writer.js"),
-  "queue-checkpointer": join(ROOT, "src/queue-checkpointer.js"),
 };
 
 /** Bundles the entries into `outdir`; returns the files written and their sizes in bytes. */

@@ -542,11 +542,7 @@ async function main(): Promise<void> {
     if (!flags["from-source"]) {
       const files = await buildRelay({
         outdir: RELAY_BUNDLE_DIR,
-        entries: {
-          "bench-relay": RELAY_SOURCE,
-          "queue-writer": DEFAULT_ENTRIES["queue-writer"]!,
-          "queue-checkpointer": DEFAULT_ENTRIES["queue-checkpointer"]!,
-        },
+        entries: { "bench-relay": RELAY_SOURCE, "queue-writer": DEFAULT_ENTRIES["queue-writer"]! },
       });
       program = files.find((f) => f.file.endsWith("bench-relay.js"))!.file;
     }

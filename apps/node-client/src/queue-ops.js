@@ -33,21 +33,23 @@
 /** @typedef {{ readonly messageTtlMs: number, readonly maxMessages: number }} WriteLimits */
 
 /**
- * The cells (Int32Array indexes) of the shared buffer through which the queue checkpointer thread
- * (queue-checkpointer.js) learns of commits and is stopped.
+ * Pages the commits since the last checkpoint may have written before the writer thread checkpoints
+ * (copies the write-ahead log into the database file and flushes both): about 30 messages of 16 KB,
+ * a checkpoint of 2-3 ms. SQLite's own, at 1,000 pages, stays as a bound that is never reached.
  */
-export const CHECKPOINTER = Object.freeze({ COMMITS: 0, STOP: 1, STOPPED: 2, CELLS: 3 });
+export const CHECKPOINT_PAGES = 160;
 
 /**
- * Pages the write-ahead log may hold before a commit checkpoints it itself (SQLite's default is
- * 1,000), which bounds the log at 128 MB of 4 KB pages. The checkpointer thread copies the log into
- * the database as it grows, but SQLite starts the log over only after a checkpoint copied all of it
- * before the next write, which under unbroken load never happens. So the log grows until a commit
- * crosses this bound and checkpoints what is left (with the database's fsync: 10-50 ms on the
- * benchmark's machine), once per ~30,000 pages, about 3,000 messages of 16 KB, instead of every 230.
- * It is also the bound when that thread is gone.
+ * Pages a batch's commit writes, roughly: a put's body fills ceil(bytes / 4,092) overflow pages of
+ * 4 KB, and every operation changes about one more (its row and index entries, shared with its
+ * neighbours in the batch).
+ * @param {readonly WriteOp[]} ops
  */
-export const WAL_CHECKPOINT_PAGES = 32768;
+export function pagesWritten(ops) {
+  let pages = 0;
+  for (const op of ops) pages += op.kind === "put" ? 1 + Math.ceil(op.body.byteLength / 4092) : 1;
+  return pages;
+}
 
 /** A refusal of one operation; it becomes a RelayError with this code on the main thread. */
 export class WriteRefusal extends Error {

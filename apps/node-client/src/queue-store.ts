@@ -5,35 +5,16 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
-import {
-  type BatchResult,
-  CHECKPOINTER,
-  prepareWrites,
-  runBatch,
-  WAL_CHECKPOINT_PAGES,
-  type WriteLimits,
-  type WriteOp,
-} from "./queue-ops.js";
+import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.js";
 
 /** What the writer thread (queue-writer.js) is started with, sent and answers. */
 interface WriterData {
   readonly path: string;
   readonly limits: WriteLimits;
   readonly signal: SharedArrayBuffer;
-  /** The checkpointer's cells: the writer counts its commits there. */
-  readonly commits: SharedArrayBuffer;
   readonly answers: MessagePort;
 }
 type WriterMessage = { batch: number; ops: WriteOp[]; full: boolean } | { close: true };
-/** What the checkpointer thread (queue-checkpointer.js) is started with. */
-interface CheckpointerData {
-  readonly path: string;
-  readonly intervalMs: number;
-  readonly cells: SharedArrayBuffer;
-}
-
-/** How often the checkpointer thread looks for new commits to copy into the database file. */
-const CHECKPOINT_INTERVAL_MS = 100;
 interface WriterAnswer {
   batch: number;
   result: BatchResult;
@@ -84,8 +65,8 @@ interface Pending {
  * synchronous=full, power loss).
  * A file database commits on a writer thread (queue-writer.js), so the relay keeps serving while
  * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
- * connection and see every committed write. A checkpointer thread (queue-checkpointer.js) copies
- * the write-ahead log into the database file beside the commits, not inside them.
+ * connection and see every committed write. The writer thread also checkpoints the write-ahead log,
+ * a little at a time, after answering (queue-writer.js).
  */
 export function createQueueStore(
   common: Common,
@@ -98,7 +79,7 @@ export function createQueueStore(
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(path);
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"};
-    PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES};`);
+    PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS queues (
       recipient_id BLOB PRIMARY KEY,
@@ -149,8 +130,6 @@ export function createQueueStore(
   const signal = new SharedArrayBuffer(8);
   const flags = new Int32Array(signal);
   let writer: Worker | undefined;
-  let checkpointer: Worker | undefined;
-  const checkpointCells = new Int32Array(new SharedArrayBuffer(4 * CHECKPOINTER.CELLS));
   const answers = new MessageChannel();
   function onAnswer(answer: WriterAnswer): void {
     const batch = inFlight;
@@ -162,39 +141,12 @@ export function createQueueStore(
   }
   if (path !== ":memory:") {
     writer = new Worker(new URL("./queue-writer.js", import.meta.url), {
-      workerData: {
-        path,
-        limits,
-        signal,
-        commits: checkpointCells.buffer as SharedArrayBuffer,
-        answers: answers.port2,
-      } satisfies WriterData,
+      workerData: { path, limits, signal, answers: answers.port2 } satisfies WriterData,
       transferList: [answers.port2],
       // The writer holds a few batches at a time: a small heap keeps the relay's footprint small.
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
     });
     writer.unref();
-    checkpointer = new Worker(new URL("./queue-checkpointer.js", import.meta.url), {
-      workerData: {
-        path,
-        intervalMs: CHECKPOINT_INTERVAL_MS,
-        cells: checkpointCells.buffer as SharedArrayBuffer,
-      } satisfies CheckpointerData,
-      // It allocates next to nothing: the smallest heap V8 allows keeps its footprint small.
-      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
-    });
-    checkpointer.unref();
-    checkpointer.on("error", (error) => {
-      // Commits go on; the writer checkpoints by itself once the log holds WAL_CHECKPOINT_PAGES.
-      logger.error({
-        msg: "queue checkpointer thread failed; the writer checkpoints from now on",
-        err: error,
-      });
-      checkpointer = undefined;
-    });
-    checkpointer.on("exit", () => {
-      checkpointer = undefined;
-    });
     answers.port1.on("message", onAnswer);
     answers.port1.unref();
     writer.on("error", (error) => {
@@ -266,9 +218,7 @@ export function createQueueStore(
       return;
     }
     localWrites ??= prepareWrites(db);
-    const result = runBatch(db, localWrites, limits, wire.ops, full, localState);
-    if (result.committed) Atomics.add(checkpointCells, CHECKPOINTER.COMMITS, 1);
-    settle(wire.owners, result);
+    settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, full, localState));
   }
 
   function schedule(): void {
@@ -401,17 +351,6 @@ export function createQueueStore(
         localWrites ??= prepareWrites(db);
         const wire = wireBatch(rest);
         settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, synchronous === "full", localState));
-      }
-      if (checkpointer) {
-        // Its checkpoint (if one is running) ends first: closing the last connection then checkpoints
-        // the whole log and removes it.
-        const deadline = Date.now() + 30_000;
-        Atomics.store(checkpointCells, CHECKPOINTER.STOP, 1);
-        Atomics.notify(checkpointCells, CHECKPOINTER.STOP);
-        while (Atomics.load(checkpointCells, CHECKPOINTER.STOPPED) === 0 && Date.now() < deadline)
-          Atomics.wait(checkpointCells, CHECKPOINTER.STOPPED, 0, 1_000);
-        void checkpointer.terminate();
-        checkpointer = undefined;
       }
       db.close();
     },
