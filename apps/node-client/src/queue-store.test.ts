@@ -172,8 +172,8 @@ describe("queue store", () => {
   it("copies the write-ahead log into the database a little at a time, and removes the log on close", async () => {
     const { store, path } = await open();
     const { recipientId, senderId } = await store.createQueue(randomBytes(32));
-    // 40 bodies of 16,000 bytes: about 250 pages, far below the 1,000 at which SQLite checkpoints by
-    // itself, so only the writer thread's own checkpoints (after about 160 pages, and after a second
+    // 40 bodies of 16,000 bytes: under 300 pages of the log, far below the 1,000 at which SQLite
+    // checkpoints by itself, so only the writer thread's own checkpoints (after 32 messages, and after a second
     // without commits) can have moved them into the database file.
     const bodies = Array.from({ length: 40 }, () => randomBytes(16_000));
     for (let i = 0; i < bodies.length; i += 10)

@@ -8,11 +8,12 @@
  *
  * It also checkpoints the write-ahead log (copies it into the database file and flushes both: an
  * fsync each, with synchronous = NORMAL too), a little at a time and after answering: once the
- * commits since the last one wrote about CHECKPOINT_PAGES pages, or after a second without commits.
+ * commits since the last one wrote CHECKPOINT_PAGES pages as pagesWritten counts them (32 messages
+ * of 16 KB), or after a second without commits.
  * SQLite's default checkpoints inside the commit that brings the log to 1,000 pages: at 600
  * messages/s that held the commit, and every put waiting for this thread, for 14-36 ms (15 at the
  * median) every 0.3 s. A checkpoint costs about 0.6 ms plus 11 µs per page on the benchmark's
- * machine; one of CHECKPOINT_PAGES takes 2-3 ms, and only the puts arriving meanwhile wait for it.
+ * machine; one after CHECKPOINT_PAGES takes 3-5 ms, and only the puts arriving meanwhile wait for it.
  * (A checkpointer thread of its own, beside the commits, cost the relay about 20 MB of memory.)
  *
  * workerData: { path, limits, signal: SharedArrayBuffer ([0]: last batch handled, [1]: 1 once
