@@ -240,7 +240,7 @@ async function startRelay(relay: Relay, fixture: string, program: string): Promi
       env: {
         ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SESH_NODE_"))),
         ...RELAY_ENV,
-        SESH_NODE_QUEUE_SYNCHRONOUS: flags.synchronous,
+        SESH_NODE_QUEUE_SYNCHRONOUS: synchronous,
         // A sender process stands for many clients but holds one onion link per entry relay: the
         // per-connection rate limit (200/s by default) would throttle it, not the relays.
         SESH_NODE_HTTP_RATE_PER_CONNECTION: "1000000",
@@ -513,7 +513,7 @@ async function main(): Promise<void> {
     `relay benchmark: ${RELAYS} relay processes and ${SENDERS} sender processes on 127.0.0.1; ${machineNote}`,
   );
   progress(
-    `onion crypto: ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.quick ? "; --quick: shorter phases" : ""}`,
+    `onion crypto: ${onionCrypto.name}; queue.synchronous = ${synchronous}${flags.quick ? "; --quick: shorter phases" : ""}`,
   );
   progress(
     "node list: each relay's real StakeView is seeded from a fixture file of node records (proofs of possession verified as usual); the on-chain source's cold sync is measured by registry-source.chain.test.ts",
@@ -623,7 +623,7 @@ async function main(): Promise<void> {
       },
     };
     const pct = (p: { p50Ms: number; p99Ms: number }) => `p50 ${fmt(p.p50Ms, 2)} / p99 ${fmt(p.p99Ms, 2)} ms`;
-    const waitingNote = `16 KB round trip between two processes over loopback ${pct(latencyFloor.roundTrip.backToBack)} back to back, ${pct(latencyFloor.roundTrip.afterIdle)} after ${latencyFloor.idleMs} ms idle; queue-store put (synchronous = ${flags.synchronous}) ${pct(latencyFloor.queuePut.backToBack)} back to back, ${pct(latencyFloor.queuePut.afterIdle)} after ${latencyFloor.idleMs} ms idle`;
+    const waitingNote = `16 KB round trip between two processes over loopback ${pct(latencyFloor.roundTrip.backToBack)} back to back, ${pct(latencyFloor.roundTrip.afterIdle)} after ${latencyFloor.idleMs} ms idle; queue-store put (synchronous = ${synchronous}) ${pct(latencyFloor.queuePut.backToBack)} back to back, ${pct(latencyFloor.queuePut.afterIdle)} after ${latencyFloor.idleMs} ms idle`;
     progress(`  ${waitingNote}`);
     progress(
       `  floor of one 3-hop message ${fmt(floor.threeHop.afterIdleMs, 1)} ms after idle, ${fmt(floor.threeHop.backToBackMs, 1)} ms back to back; 1 hop ${fmt(floor.oneHop.afterIdleMs, 1)} / ${fmt(floor.oneHop.backToBackMs, 1)} ms`,
@@ -704,7 +704,7 @@ async function main(): Promise<void> {
       },
       nodeList: "fixture file of node records through the real StakeView",
       onionCrypto: onionCrypto.name,
-      synchronous: flags.synchronous,
+      synchronous: synchronous,
       relayFlags,
       senderFlags,
       relayProgram: flags["from-source"] ? "TypeScript sources (--from-source)" : "bundle of build.ts",
@@ -747,7 +747,7 @@ async function main(): Promise<void> {
     const md = [
       "# Relay benchmark",
       "",
-      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${flags.synchronous}${flags.synchronous === "normal" ? " (the default: acknowledged messages survive kill -9 and restarts; no fsync per commit)" : " (an fsync per group commit: acknowledged messages survive power loss too)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${senderFlags.join(" ")}\`${flags["sender-flags"] === undefined ? "" : " (--sender-flags)"}. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
+      `${results.date}; ${machineNote}; onion crypto ${onionCrypto.name}; queue.synchronous = ${synchronous}${synchronous === "normal" ? " (the default: acknowledged messages survive kill -9 and restarts; no fsync per commit)" : " (an fsync per group commit: acknowledged messages survive power loss too)"}. ${RELAYS} relay processes and ${SENDERS} sender processes share the machine's ${cores} cores over 127.0.0.1; message bodies are 16,000 bytes (every packet is one 16,384-byte block). Node list: ${results.nodeList}. CPU figures are CPU time of the benchmark's own processes (relays + senders) per delivered message; "capacity" divides the machine's ${cores} cores by it, i.e. the rate the same code reaches when it has the cores to itself. Senders run with \`${senderFlags.join(" ")}\`${flags["sender-flags"] === undefined ? "" : " (--sender-flags)"}. Relays run from ${flags["from-source"] ? "their TypeScript sources (--from-source)" : "a bundle built by build.ts"} with \`${relayFlags.join(" ")}\`${flags["relay-flags"] === undefined ? "" : " (--relay-flags, not the deployed flags)"} and \`${Object.entries(
         RELAY_ENV,
       )
         .map(([k, v]) => `${k}=${v}`)

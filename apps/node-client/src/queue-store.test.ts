@@ -173,8 +173,8 @@ describe("queue store", () => {
     const { store, path } = await open();
     const { recipientId, senderId } = await store.createQueue(randomBytes(32));
     // 40 bodies of 16,000 bytes: under 300 pages of the log, far below the 1,000 at which SQLite
-    // checkpoints by itself, so only the writer thread's own checkpoints (after 32 messages, and after a second
-    // without commits) can have moved them into the database file.
+    // checkpoints by itself, so only the writer thread's own checkpoints (after 32 messages, and
+    // after a second without commits) can have moved them into the database file.
     const bodies = Array.from({ length: 40 }, () => randomBytes(16_000));
     for (let i = 0; i < bodies.length; i += 10)
       await Promise.all(bodies.slice(i, i + 10).map((body) => store.put(senderId, body)));
