@@ -24,6 +24,11 @@ describe("queue store", () => {
     cleanups.push(() => store.close());
     return { store, path, common };
   }
+  // With synchronous = normal ordinary commits run on the main thread, with full on the writer thread.
+  const modes = ["normal", "full"] as const;
+  const inMode = (synchronous: (typeof modes)[number]) => (o: ReturnType<typeof testCommon>["options"]) => {
+    (o.queue as { synchronous: string }).synchronous = synchronous;
+  };
   const code = (p: Promise<unknown>) =>
     p.then(
       () => "ok",
@@ -64,6 +69,21 @@ describe("queue store", () => {
     expect(await code(store.put(senderId, Buffer.from("again")))).toBe("ok");
     expect(store.counts()).toEqual({ queues: 1, messages: 128 });
   });
+
+  it.each(modes)(
+    "stores exactly the bytes of a body that is a view into a larger buffer (synchronous = %s)",
+    async (mode) => {
+      const { store } = await open({}, inMode(mode));
+      const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+      const block = randomBytes(16_384);
+      const body = block.subarray(100, 16_100);
+      await store.put(senderId, body);
+      // The block is the caller's again once the put resolved: reusing it changes nothing stored.
+      const expected = Buffer.from(body);
+      block.fill(0);
+      expect(store.fetch(recipientId)?.body.equals(expected)).toBe(true);
+    },
+  );
 
   it("refuses bodies above 16 KB and accepts exactly 16,000 bytes", async () => {
     const { store } = await open();
@@ -117,80 +137,90 @@ describe("queue store", () => {
     expect((error as RelayError).retryable).toBe(false);
   });
 
-  it("acknowledges a write only once another connection can read it, and never when its commit fails", async () => {
-    const { store, path } = await open();
-    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
-    const reader = new DatabaseSync(path);
-    cleanups.push(() => reader.close());
-    const visible = () =>
-      Number(
-        (
-          reader.prepare("SELECT count(*) AS n FROM messages WHERE recipient_id = ?").get(recipientId) as {
-            n: number;
-          }
-        ).n,
+  it.each(modes)(
+    "acknowledges a write only once another connection can read it, and never when its commit fails (synchronous = %s)",
+    async (mode) => {
+      const { store, path } = await open({}, inMode(mode));
+      const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+      const reader = new DatabaseSync(path);
+      cleanups.push(() => reader.close());
+      const visible = () =>
+        Number(
+          (
+            reader.prepare("SELECT count(*) AS n FROM messages WHERE recipient_id = ?").get(recipientId) as {
+              n: number;
+            }
+          ).n,
+        );
+      // Writes issued together share one commit; none is acknowledged before it.
+      const seenAtAck: number[] = [];
+      const puts = Array.from({ length: 20 }, (_, i) =>
+        store.put(senderId, Buffer.from(`m${i}`)).then(() => seenAtAck.push(visible())),
       );
-    // Writes issued together share one commit; none is acknowledged before it.
-    const seenAtAck: number[] = [];
-    const puts = Array.from({ length: 20 }, (_, i) =>
-      store.put(senderId, Buffer.from(`m${i}`)).then(() => seenAtAck.push(visible())),
-    );
-    expect(visible()).toBe(0);
-    await Promise.all(puts);
-    expect(seenAtAck).toEqual(Array.from({ length: 20 }, () => 20));
-    // Another connection holds the write lock: the commit fails after the busy timeout, and the put
-    // is refused (retryable), not acknowledged; nothing of it is stored.
-    const blocker = new DatabaseSync(path);
-    cleanups.push(() => blocker.close());
-    blocker.exec("BEGIN IMMEDIATE");
-    const refused = await store.put(senderId, Buffer.from("blocked")).catch((e: unknown) => e);
-    blocker.exec("ROLLBACK");
-    expect(refused).toBeInstanceOf(RelayError);
-    expect((refused as RelayError).code).toBe("INTERNAL");
-    expect((refused as RelayError).retryable).toBe(true);
-    expect(visible()).toBe(20);
-    expect(await code(store.put(senderId, Buffer.from("after")))).toBe("ok");
-    expect(visible()).toBe(21);
-  }, 30_000);
+      expect(visible()).toBe(0);
+      await Promise.all(puts);
+      expect(seenAtAck).toEqual(Array.from({ length: 20 }, () => 20));
+      // Another connection holds the write lock: the commit fails after the busy timeout, and the put
+      // is refused (retryable), not acknowledged; nothing of it is stored.
+      const blocker = new DatabaseSync(path);
+      cleanups.push(() => blocker.close());
+      blocker.exec("BEGIN IMMEDIATE");
+      const refused = await store.put(senderId, Buffer.from("blocked")).catch((e: unknown) => e);
+      blocker.exec("ROLLBACK");
+      expect(refused).toBeInstanceOf(RelayError);
+      expect((refused as RelayError).code).toBe("INTERNAL");
+      expect((refused as RelayError).retryable).toBe(true);
+      expect(visible()).toBe(20);
+      expect(await code(store.put(senderId, Buffer.from("after")))).toBe("ok");
+      expect(visible()).toBe(21);
+    },
+    30_000,
+  );
 
-  it("on close, answers the batch being committed and commits what is still pending", async () => {
-    const { store, path, common } = await open();
-    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
-    const first = Array.from({ length: 30 }, (_, i) => code(store.put(senderId, Buffer.from(`a${i}`))));
-    // Let the first batch leave for the writer thread, then queue more behind it.
-    await new Promise((r) => setImmediate(r));
-    const second = Array.from({ length: 5 }, (_, i) => code(store.put(senderId, Buffer.from(`b${i}`))));
-    store.close();
-    expect(await Promise.all([...first, ...second])).toEqual(Array.from({ length: 35 }, () => "ok"));
-    expect(await code(store.put(senderId, Buffer.from("late")))).toBe("SHUTTING_DOWN");
-    const reopened = createQueueStore(common, path);
-    cleanups.push(() => reopened.close());
-    expect(reopened.counts().messages).toBe(35);
-    expect(reopened.fetch(recipientId)?.body.toString()).toBe("a0");
-  });
+  it.each(modes)(
+    "on close, answers the batch being committed and commits what is still pending (synchronous = %s)",
+    async (mode) => {
+      const { store, path, common } = await open({}, inMode(mode));
+      const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+      const first = Array.from({ length: 30 }, (_, i) => code(store.put(senderId, Buffer.from(`a${i}`))));
+      // Let the first batch commit (normal) or leave for the writer thread (full), then queue more.
+      await new Promise((r) => setImmediate(r));
+      const second = Array.from({ length: 5 }, (_, i) => code(store.put(senderId, Buffer.from(`b${i}`))));
+      store.close();
+      expect(await Promise.all([...first, ...second])).toEqual(Array.from({ length: 35 }, () => "ok"));
+      expect(await code(store.put(senderId, Buffer.from("late")))).toBe("SHUTTING_DOWN");
+      const reopened = createQueueStore(common, path);
+      cleanups.push(() => reopened.close());
+      expect(reopened.counts().messages).toBe(35);
+      expect(reopened.fetch(recipientId)?.body.toString()).toBe("a0");
+    },
+  );
 
-  it("copies the write-ahead log into the database a little at a time, and removes the log on close", async () => {
-    const { store, path } = await open();
-    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
-    // 40 bodies of 16,000 bytes: under 300 pages of the log, far below the 1,000 at which SQLite
-    // checkpoints by itself, so only the writer thread's own checkpoints (after 32 messages, and
-    // after a second without commits) can have moved them into the database file.
-    const bodies = Array.from({ length: 40 }, () => randomBytes(16_000));
-    for (let i = 0; i < bodies.length; i += 10)
-      await Promise.all(bodies.slice(i, i + 10).map((body) => store.put(senderId, body)));
-    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(40 * 16_000), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    expect(existsSync(`${path}-wal`)).toBe(true);
-    // Reads still see every message, in order, while and after the log is copied.
-    expect(store.fetch(recipientId)?.body.equals(bodies[0]!)).toBe(true);
-    expect(store.counts().messages).toBe(40);
-    // The writer closed its connection first: the store's was the last, which removes the log.
-    store.close();
-    expect(existsSync(`${path}-wal`)).toBe(false);
-    const db = new DatabaseSync(path, { readOnly: true });
-    cleanups.push(() => db.close());
-    expect(Number((db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n)).toBe(40);
-  });
+  it.each(modes)(
+    "copies the write-ahead log into the database a little at a time, and removes the log on close (synchronous = %s)",
+    async (mode) => {
+      const { store, path } = await open({}, inMode(mode));
+      const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+      // 40 bodies of 16,000 bytes: under 300 pages of the log, far below the 1,000 at which SQLite
+      // checkpoints by itself, so only the writer thread's checkpoints (after 32 messages, and a
+      // second after a commit) can have moved them into the database file.
+      const bodies = Array.from({ length: 40 }, () => randomBytes(16_000));
+      for (let i = 0; i < bodies.length; i += 10)
+        await Promise.all(bodies.slice(i, i + 10).map((body) => store.put(senderId, body)));
+      await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(40 * 16_000), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect(existsSync(`${path}-wal`)).toBe(true);
+      // Reads still see every message, in order, while and after the log is copied.
+      expect(store.fetch(recipientId)?.body.equals(bodies[0]!)).toBe(true);
+      expect(store.counts().messages).toBe(40);
+      // The writer closed its connection first: the store's was the last, which removes the log.
+      store.close();
+      expect(existsSync(`${path}-wal`)).toBe(false);
+      const db = new DatabaseSync(path, { readOnly: true });
+      cleanups.push(() => db.close());
+      expect(Number((db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n)).toBe(40);
+    },
+  );
 });

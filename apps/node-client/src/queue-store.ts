@@ -5,7 +5,15 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
-import { type BatchResult, prepareWrites, runBatch, type WriteLimits, type WriteOp } from "./queue-ops.js";
+import {
+  type BatchResult,
+  CHECKPOINT_PAGES,
+  pagesWritten,
+  prepareWrites,
+  runBatch,
+  type WriteLimits,
+  type WriteOp,
+} from "./queue-ops.js";
 
 /** What the writer thread (queue-writer.js) is started with, sent and answers. */
 interface WriterData {
@@ -14,7 +22,10 @@ interface WriterData {
   readonly signal: SharedArrayBuffer;
   readonly answers: MessagePort;
 }
-type WriterMessage = { batch: number; ops: WriteOp[]; full: boolean } | { close: true };
+type WriterMessage =
+  | { batch: number; ops: WriteOp[]; full: boolean }
+  | { batch: number; checkpoint: true }
+  | { close: true };
 interface WriterAnswer {
   batch: number;
   result: BatchResult;
@@ -35,7 +46,11 @@ export interface QueueStore {
   createQueue(recipientKey: Buffer): Promise<{ recipientId: Buffer; senderId: Buffer }>;
   /** The recipient key of a queue, or undefined. */
   recipientKey(recipientId: Buffer): Buffer | undefined;
-  /** Stores a message; resolves once it is durable (QUOTA, NO_QUEUE, BODY_TOO_LARGE otherwise). */
+  /**
+   * Stores a message; resolves once it is durable (QUOTA, NO_QUEUE, BODY_TOO_LARGE otherwise). The
+   * caller leaves `body` unchanged until then: the store copies it only when the commit happens on
+   * the writer thread.
+   */
   put(senderId: Buffer, body: Buffer): Promise<{ msgId: Buffer }>;
   /** The oldest undelivered message, or undefined when the queue is empty. */
   fetch(recipientId: Buffer): StoredMessage | undefined;
@@ -63,10 +78,16 @@ interface Pending {
  * together share one transaction (and, with synchronous=full, one fsync), and each is acknowledged
  * only after its transaction committed, so an acknowledged write survives kill -9 (and, with
  * synchronous=full, power loss).
- * A file database commits on a writer thread (queue-writer.js), so the relay keeps serving while
- * the disk flushes; while one batch commits, the next one gathers. Reads use this thread's own
- * connection and see every committed write. The writer thread also checkpoints the write-ahead log,
- * a little at a time, after answering (queue-writer.js).
+ * A file database has a writer thread (queue-writer.js) for the work that waits for the disk or may
+ * take long: every commit with synchronous=full (an fsync each), the expiry (every minute), and the
+ * checkpoints that copy the write-ahead log into the database file (two fsyncs). With
+ * synchronous=normal an ordinary commit only writes to the log, without an fsync (0.1-0.3 ms for
+ * a few messages), and runs on this thread: handing it to the writer thread and back cost two
+ * thread wake-ups and a copy of each body per batch. After the commits of 32 messages
+ * (CHECKPOINT_PAGES), or a second after a commit, the writer thread checkpoints, and the writes
+ * arriving meanwhile wait for it, so that the log starts over after each one. While one batch is
+ * on the writer thread, the next one gathers. Reads use this thread's connection and see every
+ * committed write.
  */
 export function createQueueStore(
   common: Common,
@@ -78,8 +99,11 @@ export function createQueueStore(
   const now = clock.now ?? Date.now;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(path);
+  // Only the writer thread's connection writes while this one may (this store takes turns with
+  // it), so waiting for a lock here means another program holds the database: a commit then fails
+  // (retryable) after a quarter second rather than stop the event loop for longer.
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"};
-    PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;`);
+    PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON;`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS queues (
       recipient_id BLOB PRIMARY KEY,
@@ -120,11 +144,16 @@ export function createQueueStore(
   const limits: WriteLimits = { messageTtlMs, maxMessages };
   let localWrites: ReturnType<typeof prepareWrites> | undefined;
   const localState = { full: synchronous === "full" };
+  /** Whether an ordinary batch commits on this thread (no fsync per commit) or the writer's. */
+  const commitHere = synchronous === "normal";
+  /** Pages (as pagesWritten counts them) committed on this thread since the last checkpoint. */
+  let unchecked = 0;
+  let quiet: NodeJS.Timeout | undefined;
 
   let pending: Pending[] = [];
   let scheduled = false;
   let closed = false;
-  /** The batch the writer thread is committing, if any. */
+  /** The batch the writer thread is committing, or the checkpoint it runs, if any. */
   let inFlight: { number: number; owners: Pending[][] } | undefined;
   let batches = 0;
   const signal = new SharedArrayBuffer(8);
@@ -200,7 +229,11 @@ export function createQueueStore(
     return { ops: pending.map((p) => p.op), owners: pending.map((p) => [p]) };
   }
 
-  /** Commits what is pending: on the writer thread when there is one and it is free, else here. */
+  /**
+   * Commits what is pending, once the writer thread is free: on the writer thread with
+   * synchronous=full or when the batch expires messages, else here (and always here when the
+   * writer thread is gone).
+   */
   function flush(): void {
     scheduled = false;
     if (pending.length === 0 || inFlight) return;
@@ -208,17 +241,52 @@ export function createQueueStore(
     pending = [];
     const full = synchronous === "full";
     const wire = wireBatch(ops);
-    if (writer) {
-      batches++;
-      inFlight = { number: batches, owners: wire.owners };
-      // A batch being committed keeps the process alive until its answer is in.
-      answers.port1.ref();
-      const transfer = wire.ops.flatMap((op) => (op.kind === "put" ? [op.body.buffer as ArrayBuffer] : []));
-      writer.postMessage({ batch: batches, ops: wire.ops, full } satisfies WriterMessage, transfer);
+    if (writer && (!commitHere || wire.ops.some((op) => op.kind === "expireMessages"))) {
+      // Each body moves to the thread in a 16 KB buffer of its own (the caller's may be reused
+      // once answered), which the thread detaches once committed: its memory goes back at once.
+      const moved = wire.ops.map((op) =>
+        op.kind === "put" ? { ...op, body: Uint8Array.from(op.body) } : op,
+      );
+      const transfer = moved.flatMap((op) => (op.kind === "put" ? [op.body.buffer as ArrayBuffer] : []));
+      send({ batch: ++batches, ops: moved, full }, wire.owners, transfer);
       return;
     }
     localWrites ??= prepareWrites(db);
-    settle(wire.owners, runBatch(db, localWrites, limits, wire.ops, full, localState));
+    const result = runBatch(db, localWrites, limits, wire.ops, full, localState);
+    settle(wire.owners, result);
+    if (!result.committed || !writer) return;
+    unchecked += pagesWritten(wire.ops);
+    if (unchecked >= CHECKPOINT_PAGES) checkpoint();
+    else quiet ??= setTimeout(checkpoint, 1_000).unref();
+  }
+
+  /** Hands the writer thread a batch or a checkpoint; writes gather here until it answers. */
+  function send(
+    message: WriterMessage & { batch: number },
+    owners: Pending[][],
+    transfer: ArrayBuffer[] = [],
+  ): void {
+    inFlight = { number: message.batch, owners };
+    // Work on the writer thread keeps the process alive until its answer is in.
+    answers.port1.ref();
+    writer!.postMessage(message, transfer);
+  }
+
+  /**
+   * Has the writer thread copy the write-ahead log into the database file (its commits checkpoint
+   * by themselves). The answers to the batch just committed are on their way by then: only what
+   * arrives meanwhile waits. Deferred while the writer thread is busy.
+   */
+  function checkpoint(): void {
+    clearTimeout(quiet);
+    quiet = undefined;
+    if (!writer || closed || unchecked === 0) return;
+    if (inFlight) {
+      quiet = setTimeout(checkpoint, 50).unref();
+      return;
+    }
+    unchecked = 0;
+    send({ batch: ++batches, checkpoint: true }, []);
   }
 
   function schedule(): void {
@@ -286,14 +354,8 @@ export function createQueueStore(
         );
       }
       const msgId = randomBytes(MSG_ID_SIZE);
-      // A copy of exactly the body: it moves to the writer thread without dragging its source along.
-      await write({
-        kind: "put",
-        senderId: Uint8Array.from(senderId),
-        body: Uint8Array.from(body),
-        msgId,
-        t: now(),
-      });
+      // The body as it is (SQLite copies it when it binds it); flush() copies it for the writer thread.
+      await write({ kind: "put", senderId: Uint8Array.from(senderId), body, msgId, t: now() });
       return { msgId };
     },
     fetch(recipientId) {
@@ -324,6 +386,7 @@ export function createQueueStore(
       if (closed) return;
       closed = true;
       clearInterval(expiryTimer);
+      clearTimeout(quiet);
       if (writer) {
         // Wait for the batch being committed and take its answer now, then stop the writer; what is
         // still pending is committed here.

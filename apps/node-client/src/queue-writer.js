@@ -1,23 +1,28 @@
 // @ts-check
 /**
- * The queue database's writer thread (a worker of createQueueStore). It owns a connection of its own
- * and runs each batch it is sent as one transaction, so the commit's disk flush (fsync) blocks this
- * thread and not the relay's event loop. It answers each batch only after the commit, on the answers
- * port, and marks the batch handled in shared memory (the main thread waits on that only when it
- * closes the store). Plain JavaScript, like queue-ops.js: no type-stripping compiler in this thread.
+ * The queue database's writer thread (a worker of createQueueStore), for the writes that wait for
+ * the disk or may take long: every commit with synchronous = FULL (an fsync each), expiry, and the
+ * checkpoints. It owns a connection of its own and runs each batch it is sent as one transaction,
+ * so an fsync blocks this thread and not the relay's event loop. It answers each batch only after
+ * the commit, on the answers port, and marks the batch handled in shared memory (the main thread
+ * waits on that only when it closes the store). Plain JavaScript, like queue-ops.js: no
+ * type-stripping compiler in this thread.
  *
- * It also checkpoints the write-ahead log (copies it into the database file and flushes both: an
- * fsync each, with synchronous = NORMAL too), a little at a time and after answering: once the
- * commits since the last one wrote CHECKPOINT_PAGES pages as pagesWritten counts them (32 messages
- * of 16 KB), or after a second without commits.
+ * A checkpoint copies the write-ahead log into the database file and flushes both (an fsync each,
+ * with synchronous = NORMAL too). This thread runs one, a little at a time, when the main thread
+ * asks for it (after the commits it made itself, which then wait for the answer), and after its own
+ * commits once they wrote CHECKPOINT_PAGES pages as pagesWritten counts them (32 messages of 16 KB),
+ * or a second after a commit, after answering.
  * SQLite's default checkpoints inside the commit that brings the log to 1,000 pages: at 600
- * messages/s that held the commit, and every put waiting for this thread, for 14-36 ms (15 at the
- * median) every 0.3 s. A checkpoint costs about 0.6 ms plus 11 µs per page on the benchmark's
- * machine; one after CHECKPOINT_PAGES takes 3-5 ms, and only the puts arriving meanwhile wait for it.
- * (A checkpointer thread of its own, beside the commits, cost the relay about 20 MB of memory.)
+ * messages/s that held the commit, and every put waiting for it, for 14-36 ms (15 at the median)
+ * every 0.3 s. A checkpoint costs about 0.6 ms plus 11 µs per page on the benchmark's machine; one
+ * after CHECKPOINT_PAGES takes 3-5 ms, and only the puts arriving meanwhile wait for it. (A
+ * checkpointer thread of its own, beside the commits, cost the relay about 20 MB of memory, and
+ * under unbroken load the log never started over.)
  *
- * workerData: { path, limits, signal: SharedArrayBuffer ([0]: last batch handled, [1]: 1 once
- * closed), answers: MessagePort }. Messages: { batch, ops, full } or { close: true }.
+ * workerData: { path, limits, signal: SharedArrayBuffer ([0]: last batch or checkpoint handled,
+ * [1]: 1 once closed), answers: MessagePort }. Messages: { batch, ops, full }, { batch, checkpoint }
+ * (answered like an empty batch) or { close: true }.
  */
 import { DatabaseSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
@@ -48,7 +53,7 @@ function checkpoint() {
 
 port.on(
   "message",
-  /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { close: true }} message */
+  /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { batch: number, checkpoint: true } | { close: true }} message */
   (message) => {
     if ("close" in message) {
       clearTimeout(quiet);
@@ -57,6 +62,14 @@ port.on(
       Atomics.notify(flags, 1);
       answers.close();
       port.close();
+      return;
+    }
+    if ("checkpoint" in message) {
+      // For the commits made on the main thread, which waits for this answer before its next one.
+      checkpoint();
+      answers.postMessage({ batch: message.batch, result: { committed: true, results: [] } });
+      Atomics.store(flags, 0, message.batch);
+      Atomics.notify(flags, 0);
       return;
     }
     const result = runBatch(db, sql, limits, message.ops, message.full, state);
