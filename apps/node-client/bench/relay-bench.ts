@@ -308,6 +308,8 @@ interface RunResult {
   p99Ms: number;
   maxMs: number;
   relayCpuUsPerMessage: number;
+  /** The same for each relay, by index (relay 2 holds the queues: the exit of every 3-hop path). */
+  relayCpuUsPerMessageEach: number[];
   senderCpuUsPerMessage: number;
   totalCpuUsPerMessage: number;
   /** CPU the rest of the machine (other processes) used meanwhile, in cores. */
@@ -388,6 +390,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? Number.NaN,
     relayCpuUsPerMessage: perMessage(relayCpu),
+    relayCpuUsPerMessageEach: relayCpu1.map((v, i) => perMessage(v - relayCpu0[i]!)),
     senderCpuUsPerMessage: perMessage(senderCpu),
     totalCpuUsPerMessage: perMessage(relayCpu + senderCpu),
     otherLoadCores: wall > 0 ? Math.max(0, busy - relayCpu - senderCpu) / wall : 0,
@@ -402,7 +405,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${r.sendLateMs ? `, sends left late by p50/p99 ${r.sendLateMs.map((d) => `${d.p50.toFixed(2)}/${d.p99.toFixed(2)}`).join(", ")} ms` : ""}${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}: ${r.relayCpuUsPerMessageEach.map((v) => v.toFixed(0)).join(" + ")}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${r.sendLateMs ? `, sends left late by p50/p99 ${r.sendLateMs.map((d) => `${d.p50.toFixed(2)}/${d.p99.toFixed(2)}`).join(", ")} ms` : ""}${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /**

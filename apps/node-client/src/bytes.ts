@@ -1,4 +1,5 @@
 /** Byte helpers shared by the crypto, queue and HTTP code. */
+import { randomBytes, randomFillSync } from "node:crypto";
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
 
@@ -49,4 +50,25 @@ export function readU64(source: Buffer, offset: number): number {
   // 2^53 - 1 is the largest safe integer: its high word is 0x1fffff.
   if (high > 0x1f_ffff) return Number.POSITIVE_INFINITY;
   return high * 2 ** 32 + source.readUInt32BE(offset + 4);
+}
+
+/**
+ * A source of random ids drawn from a pool refilled `poolSize` bytes at a time: each call of Node's
+ * randomBytes costs its CSPRNG call whatever the length (about 5 µs here for 16 bytes as for 4,096),
+ * so a relay storing a message per packet takes its message ids from one call per 256 of them.
+ * Each id is a copy of its own; no byte of the pool is handed out twice.
+ */
+export function createRandomIds(poolSize = 4096): (size: number) => Buffer {
+  const pool = Buffer.allocUnsafeSlow(poolSize);
+  let used = poolSize;
+  return (size) => {
+    if (size > poolSize) return randomBytes(size);
+    if (used + size > poolSize) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    const id = Buffer.from(pool.subarray(used, used + size));
+    used += size;
+    return id;
+  };
 }

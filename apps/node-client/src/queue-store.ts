@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { createRandomIds } from "./bytes.ts";
 import type { Common } from "./common.ts";
 import { RelayError } from "./errors.ts";
 import {
@@ -142,6 +143,7 @@ export function createQueueStore(
     countMessages: db.prepare("SELECT count(*) AS n FROM messages"),
   } satisfies Record<string, StatementSync>;
   const limits: WriteLimits = { messageTtlMs, maxMessages };
+  const randomIds = createRandomIds();
   let localWrites: ReturnType<typeof prepareWrites> | undefined;
   const localState = { full: synchronous === "full" };
   /** Whether an ordinary batch commits on this thread (no fsync per commit) or the writer's. */
@@ -353,7 +355,7 @@ export function createQueueStore(
           `BODY_TOO_LARGE: the body is ${body.length} bytes; a queue accepts at most ${maxBodyBytes}`,
         );
       }
-      const msgId = randomBytes(MSG_ID_SIZE);
+      const msgId = randomIds(MSG_ID_SIZE);
       // The body as it is (SQLite copies it when it binds it); flush() copies it for the writer thread.
       await write({ kind: "put", senderId: Uint8Array.from(senderId), body, msgId, t: now() });
       return { msgId };
