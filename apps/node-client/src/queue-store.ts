@@ -85,8 +85,8 @@ interface Pending {
  * synchronous=normal an ordinary commit only writes to the log, without an fsync (0.1-0.3 ms for
  * a few messages), and runs on this thread: handing it to the writer thread and back cost two
  * thread wake-ups and a copy of each body per batch. After the commits of 32 messages
- * (CHECKPOINT_PAGES), or a second after a commit, the writer thread checkpoints, and the writes
- * arriving meanwhile wait for it, so that the log starts over after each one. While one batch is
+ * (CHECKPOINT_PAGES), or a second after a commit, the writer thread checkpoints and starts the log
+ * over (whose new header SQLite flushes to disk), and the writes arriving meanwhile wait for it. While one batch is
  * on the writer thread, the next one gathers. Reads use this thread's connection and see every
  * committed write.
  */
@@ -102,9 +102,11 @@ export function createQueueStore(
   const db = new DatabaseSync(path);
   // Only the writer thread's connection writes while this one may (this store takes turns with
   // it), so waiting for a lock here means another program holds the database: a commit then fails
-  // (retryable) after a quarter second rather than stop the event loop for longer.
+  // (retryable) after a quarter second rather than stop the event loop for longer. The writer thread
+  // checkpoints long before the log reaches SQLite's own threshold, raised from 1,000 pages so that
+  // one large batch (96 messages fill about 900 pages) never makes a commit here checkpoint.
   db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"};
-    PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON;`);
+    PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS queues (
       recipient_id BLOB PRIMARY KEY,
@@ -128,6 +130,8 @@ export function createQueueStore(
     CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
     -- Packet ids live in the relay's packet log now (packet-log.ts).
     DROP TABLE IF EXISTS seen_packets;
+    -- Written by the writer thread after each checkpoint it runs for this thread (queue-writer.js).
+    CREATE TABLE IF NOT EXISTS checkpoints (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL);
   `);
 
   const sql = {
