@@ -86,9 +86,9 @@ interface Pending {
  * a few messages), and runs on this thread: handing it to the writer thread and back cost two
  * thread wake-ups and a copy of each body per batch. After the commits of 32 messages
  * (CHECKPOINT_PAGES), or a second after a commit, the writer thread checkpoints and starts the log
- * over (whose new header SQLite flushes to disk), and the writes arriving meanwhile wait for it. While one batch is
- * on the writer thread, the next one gathers. Reads use this thread's connection and see every
- * committed write.
+ * over (whose new header SQLite flushes to disk), and the writes arriving meanwhile wait for it.
+ * While one batch is on the writer thread, the next one gathers. Reads use this thread's connection
+ * and see every committed write.
  */
 export function createQueueStore(
   common: Common,

@@ -11,9 +11,8 @@
  * A checkpoint copies the write-ahead log into the database file and flushes both (an fsync each,
  * with synchronous = NORMAL too). This thread runs one, a little at a time, when the main thread
  * asks for it (after the commits it made itself, which then wait for the answer; see restartLog for
- * the one commit it makes then), and after its own
- * commits once they wrote CHECKPOINT_PAGES pages as pagesWritten counts them (32 messages of 16 KB),
- * or a second after a commit, after answering.
+ * the one commit it makes then), and after its own commits once they wrote CHECKPOINT_PAGES pages as
+ * pagesWritten counts them (32 messages of 16 KB), or a second after a commit, after answering.
  * SQLite's default checkpoints inside the commit that brings the log to 1,000 pages: at 600
  * messages/s that held the commit, and every put waiting for it, for 14-36 ms (15 at the median)
  * every 0.3 s. A checkpoint costs about 0.6 ms plus 11 µs per page on the benchmark's machine; one
@@ -68,6 +67,17 @@ function restartLog() {
   } catch {}
 }
 
+/**
+ * Answers batch (or checkpoint) `batch` on the answers port and marks it handled in shared memory.
+ * @param {number} batch
+ * @param {import("./queue-ops.js").BatchResult} result
+ */
+function answer(batch, result) {
+  answers.postMessage({ batch, result });
+  Atomics.store(flags, 0, batch);
+  Atomics.notify(flags, 0);
+}
+
 port.on(
   "message",
   /** @param {{ batch: number, ops: import("./queue-ops.js").WriteOp[], full: boolean } | { batch: number, checkpoint: true } | { close: true }} message */
@@ -85,9 +95,7 @@ port.on(
       // For the commits made on the main thread, which waits for this answer before its next one.
       checkpoint();
       restartLog();
-      answers.postMessage({ batch: message.batch, result: { committed: true, results: [] } });
-      Atomics.store(flags, 0, message.batch);
-      Atomics.notify(flags, 0);
+      answer(message.batch, { committed: true, results: [] });
       return;
     }
     const result = runBatch(db, sql, limits, message.ops, message.full, state);
@@ -101,9 +109,7 @@ port.on(
       const buffer = op.body.buffer;
       if (buffer instanceof ArrayBuffer && buffer.byteLength === op.body.byteLength) buffer.transfer(0);
     }
-    answers.postMessage({ batch: message.batch, result });
-    Atomics.store(flags, 0, message.batch);
-    Atomics.notify(flags, 0);
+    answer(message.batch, result);
     if (unchecked >= CHECKPOINT_PAGES) checkpoint();
     else if (unchecked > 0) quiet ??= setTimeout(checkpoint, 1_000);
   },
