@@ -3,21 +3,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import {
-  createSeshClient,
-  type SeshAddresses,
-  type SeshClient,
-  serviceNodeStakingAbi,
-  seshTokenAbi,
-} from "@sesh/sdk";
+import { createSeshClient, type SeshAddresses, type SeshClient, seshTokenAbi } from "@sesh/sdk";
 import {
   type Account,
   createPublicClient,
   createTestClient,
-  encodeFunctionData,
   type Hex,
   http,
-  maxUint256,
   type PublicClient,
   type TestClient,
 } from "viem";
@@ -29,11 +21,11 @@ import { viemChain } from "../chains.ts";
 import {
   type Address,
   generateNodeKeys,
-  keysFromSeed,
   type NodeKeys,
   type RegistryDomain,
   signRegistration,
 } from "../keys.ts";
+import { registerManyNodes as registerMany, anvilRpc as rpc } from "./register-many.ts";
 
 export const SESH = 10n ** 9n;
 export const REQUIREMENT = 25_000n * SESH;
@@ -74,17 +66,6 @@ export interface TestChain {
   stop(options?: { keepState?: boolean }): Promise<void>;
   /** Starts the chain again on the same port with the state it had when stopped. */
   restart(): Promise<void>;
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
 }
 
 /** Starts anvil on a free loopback port with the deployed contracts (from globalSetup's state). */
@@ -165,89 +146,13 @@ export async function registerTestNode(
   return nodeId;
 }
 
-/**
- * Registers `count` fully staked nodes from the deployer as fast as the chain takes them: one approval,
- * then every registration sent in JSON-RPC batches with automine off, mined in a few large blocks.
- * Returns the node keys in registration order (deterministic seeds from `seedBase`).
- */
-export async function registerManyNodes(chain: TestChain, count: number, seedBase = 1): Promise<NodeKeys[]> {
-  const { url, publicClient } = chain;
-  const operator = deployer.address.toLowerCase() as Address;
-  const approve = await chain.client(deployer).walletClient!.writeContract({
-    chain: chain.client().chain,
-    account: deployer,
-    address: addresses.seshToken,
-    abi: seshTokenAbi,
-    functionName: "approve",
-    args: [addresses.serviceNodeStaking, maxUint256],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: approve });
-  let nonce = await publicClient.getTransactionCount({ address: deployer.address });
-  const keys: NodeKeys[] = [];
-  await rpc(url, "evm_setAutomine", [false]);
-  try {
-    const batch: unknown[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(batch.splice(0)),
-      });
-      const results = (await response.json()) as { error?: { message: string } }[];
-      const failed = results.find((r) => r.error);
-      if (failed) throw new Error(`eth_sendTransaction: ${failed.error!.message}`);
-    };
-    for (let i = 0; i < count; i++) {
-      const seed = Buffer.alloc(32);
-      seed.writeUInt32BE(seedBase + i, 28);
-      const nodeKeys = keysFromSeed(seed);
-      keys.push(nodeKeys);
-      const data = encodeFunctionData({
-        abi: serviceNodeStakingAbi,
-        functionName: "registerNode",
-        args: [
-          {
-            ed25519Key: to0x(nodeKeys.ed25519Public),
-            x25519Key: to0x(nodeKeys.x25519Public),
-            endpoint: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:7450`,
-            signature: to0x(signRegistration(nodeKeys, domain, operator)),
-            feeBps: 0,
-            amount: REQUIREMENT,
-            reservations: [],
-          },
-        ],
-      });
-      batch.push({
-        jsonrpc: "2.0",
-        id: i,
-        method: "eth_sendTransaction",
-        params: [
-          {
-            from: deployer.address,
-            to: addresses.serviceNodeStaking,
-            data,
-            gas: "0x7a120",
-            nonce: `0x${(nonce++).toString(16)}`,
-          },
-        ],
-      });
-      // anvil's pool holds a limited number of transactions per sender: mine every few hundred.
-      if (batch.length === 250 || i === count - 1) {
-        await flush();
-        for (;;) {
-          const status = (await rpc(url, "txpool_status")) as { pending: string; queued: string };
-          if (BigInt(status.pending) + BigInt(status.queued) === 0n) break;
-          await rpc(url, "evm_mine");
-        }
-      }
-    }
-    const mined = await publicClient.getTransactionCount({ address: deployer.address, blockTag: "latest" });
-    if (mined !== nonce) throw new Error(`only ${mined} of ${nonce} registrations were mined`);
-  } finally {
-    await rpc(url, "evm_setAutomine", [true]);
-  }
-  return keys;
+/** Registers `count` fully staked nodes from the deployer (see register-many.ts); returns their keys. */
+export function registerManyNodes(chain: TestChain, count: number, seedBase = 1): Promise<NodeKeys[]> {
+  return registerMany(
+    { url: chain.url, publicClient: chain.publicClient, addresses, domain, from: deployer.address },
+    count,
+    { seedBase },
+  );
 }
 
 /** Fresh node keys (re-exported for tests that need many). */
