@@ -139,7 +139,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
       ...(options.random ? { random: options.random } : {}),
     });
     const circuit = wrapOnion(
-      path.map((n) => ({ nodeId: n.ed25519Key, x25519Key: n.x25519Key, x25519KeyObject: n.x25519KeyObject })),
+      path.map((n) => ({ nodeId: n.ed25519Key, x25519Key: n.x25519Key })),
       payload,
       now() + packetTtlMs,
     );

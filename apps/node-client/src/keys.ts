@@ -5,11 +5,11 @@ import {
   type KeyObject,
   randomBytes,
   sign,
-  verify,
 } from "node:crypto";
 import { chmod, mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromHex, to0x, toHex } from "./bytes.ts";
+import { ed25519 } from "./ed25519.ts";
 import { KeyFileError } from "./errors.ts";
 
 const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
@@ -194,7 +194,7 @@ export function verifyRegistration(
   if (!isDerivedX25519(ed25519Key, x25519Key)) return false;
   try {
     const message = registrationMessage(domain, operator, ed25519Key, x25519Key);
-    return verify(null, message, ed25519PublicKey(ed25519Key), signature);
+    return ed25519.verify(message, ed25519Key, signature);
   } catch {
     return false;
   }

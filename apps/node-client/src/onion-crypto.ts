@@ -8,7 +8,7 @@ import {
   hash as oneShotHash,
   randomFillSync,
 } from "node:crypto";
-import { createRequire } from "node:module";
+import { loadSodium } from "./sodium.ts";
 
 /**
  * The primitives of the onion layers, with two interchangeable implementations that produce the same
@@ -142,47 +142,6 @@ export const nodeOnionCrypto: OnionCrypto = {
     randomFillSync(buffer);
   },
 };
-
-/** The subset of sodium-native used here. */
-interface Sodium {
-  crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
-  crypto_scalarmult_base(q: Buffer, n: Buffer): void;
-  crypto_aead_chacha20poly1305_ietf_encrypt(
-    c: Buffer,
-    m: Buffer,
-    ad: Buffer | null,
-    nsec: null,
-    npub: Buffer,
-    k: Buffer,
-  ): number;
-  crypto_aead_chacha20poly1305_ietf_decrypt(
-    m: Buffer,
-    nsec: null,
-    c: Buffer,
-    ad: Buffer | null,
-    npub: Buffer,
-    k: Buffer,
-  ): number;
-  crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-    c: Buffer,
-    mac: Buffer,
-    m: Buffer,
-    ad: Buffer | null,
-    nsec: null,
-    npub: Buffer,
-    k: Buffer,
-  ): number;
-  randombytes_buf(buffer: Buffer): void;
-  crypto_hash_sha256(out: Buffer, data: Buffer): void;
-}
-
-function loadSodium(): Sodium | undefined {
-  try {
-    return createRequire(import.meta.url)("sodium-native") as Sodium;
-  } catch {
-    return undefined;
-  }
-}
 
 /** libsodium through sodium-native, or undefined when it cannot be loaded on this platform. */
 export function sodiumOnionCrypto(): OnionCrypto | undefined {

@@ -59,8 +59,6 @@ export function responseCapacity(hops: number): number {
 export interface OnionHop {
   readonly nodeId: Uint8Array;
   readonly x25519Key: Uint8Array;
-  /** The same key already imported (saves an import per packet). */
-  readonly x25519KeyObject?: KeyObject;
 }
 
 /** What the client keeps to read the response of a packet it built. */

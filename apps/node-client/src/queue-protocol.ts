@@ -1,7 +1,7 @@
-import { type KeyObject, sign, verify } from "node:crypto";
+import { type KeyObject, sign } from "node:crypto";
 import { readU64, writeU64 } from "./bytes.ts";
+import { ed25519 } from "./ed25519.ts";
 import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
-import { ed25519PublicKey } from "./keys.ts";
 import { MSG_ID_SIZE, QUEUE_ID_SIZE } from "./queue-store.ts";
 
 /**
@@ -76,12 +76,7 @@ export function verifyQueueRequest(
 ): boolean {
   if (Math.abs(now - request.time) > SIGNED_REQUEST_WINDOW_MS) return false;
   try {
-    return verify(
-      null,
-      signedMessage(relayNodeId, request),
-      ed25519PublicKey(recipientKey),
-      request.signature,
-    );
+    return ed25519.verify(signedMessage(relayNodeId, request), recipientKey, request.signature);
   } catch {
     return false;
   }

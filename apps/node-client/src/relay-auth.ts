@@ -1,7 +1,7 @@
-import { createHash, type KeyObject, sign, verify } from "node:crypto";
+import { createHash, type KeyObject, sign } from "node:crypto";
 import { fromB64url, fromHex, toB64url, writeU64 } from "./bytes.ts";
+import { ed25519 } from "./ed25519.ts";
 import { RelayError } from "./errors.ts";
-import { ed25519PublicKey } from "./keys.ts";
 
 /** The header that authenticates a relay-to-relay request. */
 export const RELAY_AUTH_HEADER = "x-sesh-relay-auth";
@@ -59,7 +59,6 @@ export function verifyRelayAuth(
   target: Buffer,
   body: Buffer,
   now: number,
-  senderKeyObject: KeyObject = ed25519PublicKey(senderKey),
 ): void {
   if (Math.abs(now - auth.time) > RELAY_AUTH_WINDOW_MS) {
     throw new RelayError(
@@ -67,7 +66,7 @@ export function verifyRelayAuth(
       "UNAUTHENTICATED: the relay request's timestamp is outside the 30 s window; check the clocks",
     );
   }
-  const ok = verify(null, signedBytes(senderKey, target, auth.time, body), senderKeyObject, auth.signature);
+  const ok = ed25519.verify(signedBytes(senderKey, target, auth.time, body), senderKey, auth.signature);
   if (!ok)
     throw new RelayError("UNAUTHENTICATED", "UNAUTHENTICATED: the relay request's signature does not verify");
 }

@@ -424,8 +424,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       }
       const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
       if (auth?.version === 2 && sender) linkAuth.verify(auth, sender, body, now());
-      else if (auth?.version === 1 && sender)
-        verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now(), sender.ed25519KeyObject);
+      else if (auth?.version === 1 && sender) verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now());
       const served = await servePacket(body);
       result = served.result;
       if (closing) res.setHeader("connection", "close");

@@ -1,15 +1,7 @@
-import type { KeyObject } from "node:crypto";
 import { type NodeState, nodeStates } from "@sesh/sdk";
 import { fromHex, toHex } from "./bytes.ts";
 import type { Common } from "./common.ts";
-import {
-  type Address,
-  ed25519PublicKey,
-  type Hex,
-  type RegistryDomain,
-  verifyRegistration,
-  x25519PublicKey,
-} from "./keys.ts";
+import { type Address, type Hex, type RegistryDomain, verifyRegistration } from "./keys.ts";
 
 /** Node states as the staking contract numbers them (index = the on-chain enum value): the SDK's list. */
 export const NODE_STATES = nodeStates;
@@ -62,9 +54,6 @@ export interface ViewNode {
   readonly operator: Address;
   readonly ed25519Key: Buffer;
   readonly x25519Key: Buffer;
-  /** The keys imported once per sync, so the hot path never re-imports them. */
-  readonly ed25519KeyObject: KeyObject;
-  readonly x25519KeyObject: KeyObject;
   readonly endpoint: string;
   readonly stake: bigint;
   readonly record: NodeRecord;
@@ -190,7 +179,6 @@ export function createStakeView(
     if (!ok) return { node: undefined, proofKey };
     const ed25519Key = fromHex(record.ed25519Key, 32, "ed25519Key");
     const x25519Key = fromHex(record.x25519Key, 32, "x25519Key");
-    const reuse = previous?.node && previous.proofKey === proofKey ? previous.node : undefined;
     return {
       proofKey,
       node: {
@@ -200,8 +188,6 @@ export function createStakeView(
         operator: record.operator.toLowerCase() as Address,
         ed25519Key,
         x25519Key,
-        ed25519KeyObject: reuse?.ed25519KeyObject ?? ed25519PublicKey(ed25519Key),
-        x25519KeyObject: reuse?.x25519KeyObject ?? x25519PublicKey(x25519Key),
         endpoint: record.endpoint,
         stake: record.totalStaked,
         record,
