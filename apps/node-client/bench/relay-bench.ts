@@ -324,24 +324,73 @@ interface RunResult {
   senderLoopDelayMs: { p99: number; max: number }[];
   /** Open loop: how long after its scheduled time each sender's sends started (p50, p99; ms). */
   sendLateMs?: { p50: number; p99: number }[];
+  /** The exit relay's queue puts during the run (its /metrics), from the moment each reached its store. */
+  exitPuts: ExitPuts;
+}
+
+/**
+ * How long the exit relay's queue puts waited for their commit, from its histogram: the bucket bound
+ * under which 99 % of them were answered (Infinity past the last bound), the share over 25 ms, and the
+ * checkpoints the relay's commits waited for (per second, mean ms).
+ */
+interface ExitPuts {
+  p99UnderMs: number;
+  over25Percent: number;
+  checkpointsPerSecond: number;
+  checkpointMeanMs: number;
+}
+/** The exit relay's cumulative queue figures at one scrape (counters: a run takes the difference). */
+interface QueueCounts {
+  /** Cumulative put counts by bucket bound (seconds; Infinity for +Inf). */
+  putBuckets: Map<number, number>;
+  checkpoints: number;
+  checkpointSeconds: number;
+}
+
+function queueCounts(text: string): QueueCounts {
+  const putBuckets = new Map<number, number>();
+  for (const m of text.matchAll(/^sesh_queue_write_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm)) {
+    if (!/(^|,)op="put"/.test(m[1]!)) continue;
+    const le = m[1]!.match(/le="([^"]+)"/)?.[1];
+    if (le) putBuckets.set(le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le), Number(m[2]));
+  }
+  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? 0);
+  return {
+    putBuckets,
+    checkpoints: value("sesh_queue_checkpoint_duration_seconds_count"),
+    checkpointSeconds: value("sesh_queue_checkpoint_duration_seconds_sum"),
+  };
+}
+
+function exitPutsBetween(before: QueueCounts, after: QueueCounts, seconds: number): ExitPuts {
+  const bounds = [...after.putBuckets.keys()].sort((a, b) => a - b);
+  const inRun = (le: number) => (after.putBuckets.get(le) ?? 0) - (before.putBuckets.get(le) ?? 0);
+  const total = inRun(Number.POSITIVE_INFINITY);
+  const checkpoints = after.checkpoints - before.checkpoints;
+  return {
+    p99UnderMs: 1000 * (bounds.find((le) => inRun(le) >= 0.99 * total) ?? Number.NaN),
+    over25Percent: total > 0 ? (100 * (total - inRun(0.025))) / total : Number.NaN,
+    checkpointsPerSecond: checkpoints / seconds,
+    checkpointMeanMs:
+      checkpoints > 0 ? (1000 * (after.checkpointSeconds - before.checkpointSeconds)) / checkpoints : 0,
+  };
 }
 
 /**
  * Every relay's event-loop delay since its previous scrape (a scrape restarts the relay's count), in
- * ms; the scrape before a run only restarts it.
+ * ms, and the exit relay's queue counters; the scrape before a run only restarts the delays.
  */
-async function loopDelays(): Promise<{ p99: number; max: number }[]> {
-  return Promise.all(
-    relays.map(async (relay) => {
-      const text = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
-      const stat = (name: string) =>
-        1000 *
-        Number(
-          text.match(new RegExp(`^sesh_event_loop_delay_seconds\\{stat="${name}"\\} (\\S+)$`, "m"))?.[1],
-        );
-      return { p99: stat("p99"), max: stat("max") };
-    }),
+async function scrape(): Promise<{ loopDelayMs: { p99: number; max: number }[]; exitQueue: QueueCounts }> {
+  const texts = await Promise.all(
+    relays.map(async (relay) => (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text()),
   );
+  const loopDelayMs = texts.map((text) => {
+    const stat = (name: string) =>
+      1000 *
+      Number(text.match(new RegExp(`^sesh_event_loop_delay_seconds\\{stat="${name}"\\} (\\S+)$`, "m"))?.[1]);
+    return { p99: stat("p99"), max: stat("max") };
+  });
+  return { loopDelayMs, exitQueue: queueCounts(texts.at(-1)!) };
 }
 
 let relays: Relay[] = [];
@@ -349,7 +398,7 @@ let senders: Sender[] = [];
 
 async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "open" }): Promise<RunResult> {
   // Outside the CPU counts: a scrape is the benchmark's work, not the relays'.
-  await loopDelays();
+  const { exitQueue: exitQueue0 } = await scrape();
   const relayCpu0 = await Promise.all(relays.map((r) => processCpu(r.child!.pid!)));
   const machine0 = await machineCpu();
   const perSender = (n: number) => Math.max(1, Math.round(n / SENDERS));
@@ -364,7 +413,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
   const results = (await Promise.all(senders.map((s) => s.ask(sub)))) as SenderResult[];
   const relayCpu1 = await Promise.all(relays.map((r) => processCpu(r.child!.pid!)));
   const machine1 = await machineCpu();
-  const loopDelayMs = await loopDelays();
+  const { loopDelayMs, exitQueue: exitQueue1 } = await scrape();
   const ok = results.reduce((a, r) => a + r.ok, 0);
   const errors: Record<string, number> = {};
   for (const r of results) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
@@ -398,6 +447,7 @@ async function run(hops: 1 | 3, command: SenderCommand & { type: "closed" | "ope
     loopDelayMs,
     senderLoopDelayMs: results.map((r) => r.loopDelayMs),
     ...(results.every((r) => r.sendLateMs) ? { sendLateMs: results.map((r) => r.sendLateMs!) } : {}),
+    exitPuts: exitPutsBetween(exitQueue0, exitQueue1, elapsed),
   };
 }
 
@@ -405,7 +455,7 @@ function describe(r: RunResult): string {
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}×${v}`)
     .join(", ");
-  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}: ${r.relayCpuUsPerMessageEach.map((v) => v.toFixed(0)).join(" + ")}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${r.sendLateMs ? `, sends left late by p50/p99 ${r.sendLateMs.map((d) => `${d.p50.toFixed(2)}/${d.p99.toFixed(2)}`).join(", ")} ms` : ""}${errs ? `, errors: ${errs}` : ""}`;
+  return `${r.perSecond.toFixed(0)} msg/s, p50 ${r.p50Ms.toFixed(1)} ms, p90 ${r.p90Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(0)} ms, ${r.totalCpuUsPerMessage.toFixed(0)} µs CPU/msg (relays ${r.relayCpuUsPerMessage.toFixed(0)}: ${r.relayCpuUsPerMessageEach.map((v) => v.toFixed(0)).join(" + ")}), other load ${r.otherLoadCores.toFixed(2)} cores, steal ${r.stealCores.toFixed(2)} cores, event-loop delay p99/max of relays 0, 1, 2 ${r.loopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms, of senders ${r.senderLoopDelayMs.map((d) => `${d.p99.toFixed(1)}/${d.max.toFixed(0)}`).join(", ")} ms${r.sendLateMs ? `, sends left late by p50/p99 ${r.sendLateMs.map((d) => `${d.p50.toFixed(2)}/${d.p99.toFixed(2)}`).join(", ")} ms` : ""}, exit's queue puts answered p99 under ${r.exitPuts.p99UnderMs} ms (${r.exitPuts.over25Percent.toFixed(2)} % over 25 ms), ${r.exitPuts.checkpointsPerSecond.toFixed(1)} checkpoints/s of ${r.exitPuts.checkpointMeanMs.toFixed(1)} ms${errs ? `, errors: ${errs}` : ""}`;
 }
 
 /**
@@ -578,7 +628,7 @@ async function main(): Promise<void> {
     progress(`3 hops, one message at a time per sender: ${describe(unloaded3)}`);
     if (onlyRate !== undefined) {
       // As long a warm-up as the full run's ramp gives the JIT before its latency curve.
-      const warm = await run(3, { type: "closed", hops: 3, concurrency: 32, durationMs: 15_000 });
+      const warm = await run(3, { type: "closed", hops: 3, concurrency: 32, durationMs: seconds(15) });
       progress(`  warm-up, 32 in flight: ${describe(warm)}`);
       const r = await measured(`3 hops at ${onlyRate} msg/s`, {
         type: "open",
@@ -785,14 +835,14 @@ async function main(): Promise<void> {
       "",
       "Latency against offered load (open loop; latency counted from each message's scheduled send time):",
       "",
-      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | sends left late, p50 / p99 ms | errors |`,
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | sends left late, p50 / p99 ms | exit's queue puts: 99 % answered within ms (checkpoints waited for: per s × mean ms) | errors |`,
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...[...threeCurve, ...oneCurve].map(
         (r) =>
-          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${r.loopDelayMs.map((d) => `${fmt(d.p99, 1)} (${fmt(d.max)})`).join(", ")} | ${r.sendLateMs ? r.sendLateMs.map((d) => `${fmt(d.p50, 2)} / ${fmt(d.p99, 1)}`).join(", ") : ""} | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
+          `| ${r.hops} | ${fmt(r.offeredPerSecond!)} | ${fmt(r.perSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p90Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.totalCpuUsPerMessage)} (${fmt(r.relayCpuUsPerMessage)}) | ${fmt((r.totalCpuUsPerMessage * r.perSecond) / 1e6, 2)} | ${r.loopDelayMs.map((d) => `${fmt(d.p99, 1)} (${fmt(d.max)})`).join(", ")} | ${r.sendLateMs ? r.sendLateMs.map((d) => `${fmt(d.p50, 2)} / ${fmt(d.p99, 1)}`).join(", ") : ""} | ${r.exitPuts.p99UnderMs === Number.POSITIVE_INFINITY ? "> 1000" : fmt(r.exitPuts.p99UnderMs, 1)} (${fmt(r.exitPuts.checkpointsPerSecond, 1)} × ${fmt(r.exitPuts.checkpointMeanMs, 1)}) | ${Object.values(r.errors).reduce((a, b) => a + b, 0)} |`,
       ),
       "",
-      'A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half. The event-loop delay is how late each relay (0, 1, 2; relay 2 holds the queues) ran a 10 ms timer: time any work of that relay waited, for its own earlier work or for a core. "Sends left late" is how long after its scheduled time each sender (of 2) started a message, a part of every latency above: a ticker thread wakes the sender at each time (Atomics.wait, microseconds; Node\'s timers count whole milliseconds and left sends 0.6 ms late at the median), and the rest is the sender waiting for its own event loop or a core.',
+      "A message costs more CPU the fewer arrive together: at full rate every wake-up of a process serves many messages (one socket read, one write, one group commit), at lower rates it serves one or two, so at half the sustained rate the cores are busier than half. The event-loop delay is how late each relay (0, 1, 2; relay 2 holds the queues) ran a 10 ms timer: time any work of that relay waited, for its own earlier work or for a core. \"Sends left late\" is how long after its scheduled time each sender (of 2) started a message, a part of every latency above: a ticker thread wakes the sender at each time (Atomics.wait, microseconds; Node's timers count whole milliseconds and left sends 0.6 ms late at the median), and the rest is the sender waiting for its own event loop or a core. The exit's queue puts: the bound of its histogram (`sesh_queue_write_duration_seconds`) within which 99 % of its puts were answered, from the moment each reached its queue store (its group commit, and any checkpoint it waited for), and how many checkpoints its commits waited for per second, for how long on average.",
       "",
       "![latency against load](latency.svg)",
       "",

@@ -32,6 +32,8 @@ export interface Metrics {
   readonly replayCacheEntries: Gauge;
   readonly httpRequests: Counter<"route" | "status">;
   readonly queueOps: Counter<"op" | "result">;
+  readonly queueWriteDuration: Histogram<"op">;
+  readonly queueCheckpointDuration: Histogram;
   readonly queueMessages: Gauge;
   readonly queues: Gauge;
   readonly eventLoopDelay: Gauge<"stat">;
@@ -131,6 +133,19 @@ export function createMetrics(): Metrics {
       name: "sesh_queue_operations_total",
       help: "Queue operations by operation and result",
       labelNames: ["op", "result"],
+      registers: [registry],
+    }),
+    queueWriteDuration: new Histogram({
+      name: "sesh_queue_write_duration_seconds",
+      help: "Time from a queue write (put, ack, createQueue, deleteQueue, expireMessages) reaching the store to its commit's answer: the group commit it joined and any checkpoint it waited for",
+      labelNames: ["op"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    queueCheckpointDuration: new Histogram({
+      name: "sesh_queue_checkpoint_duration_seconds",
+      help: "Checkpoints the queue writer thread ran while the relay's writes waited: the write-ahead log copied into the database and started over, with their fsyncs",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
     queueMessages: provided("queueMessages", "Undelivered messages stored"),

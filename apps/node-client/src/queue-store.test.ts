@@ -197,6 +197,42 @@ describe("queue store", () => {
   );
 
   it.each(modes)(
+    "times every write to its answer, and the checkpoints the writes waited for, for /metrics (synchronous = %s)",
+    async (mode) => {
+      const { store, common } = await open({}, inMode(mode));
+      const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+      // 40 bodies of 16,000 bytes: past the 32 messages after which the writer thread checkpoints.
+      for (let i = 0; i < 40; i += 10)
+        await Promise.all(Array.from({ length: 10 }, () => store.put(senderId, randomBytes(16_000))));
+      const { msgId } = store.fetch(recipientId)!;
+      await store.ack(recipientId, msgId);
+      expect(await code(store.ack(recipientId, msgId))).toBe("NO_MESSAGE");
+      const counts = async () => {
+        const values = (await common.metrics.queueWriteDuration.get()).values;
+        const count = (op: string) =>
+          values.find((v) => v.metricName?.endsWith("_count") && v.labels.op === op)?.value ?? 0;
+        return { createQueue: count("createQueue"), put: count("put"), ack: count("ack") };
+      };
+      // The refused acknowledgement is timed too: it waited for a commit all the same.
+      expect(await counts()).toEqual({ createQueue: 1, put: 40, ack: 2 });
+      const checkpoints = async () =>
+        (await common.metrics.queueCheckpointDuration.get()).values.find((v) =>
+          v.metricName?.endsWith("_count"),
+        )?.value ?? 0;
+      if (mode === "normal") {
+        // The main thread's commits wait for the checkpoints it asks the writer thread for.
+        await vi.waitFor(async () => expect(await checkpoints()).toBeGreaterThanOrEqual(1), {
+          timeout: 10_000,
+          interval: 50,
+        });
+      } else {
+        // The writer thread checkpoints after its own commits, inside the time of the batches.
+        expect(await checkpoints()).toBe(0);
+      }
+    },
+  );
+
+  it.each(modes)(
     "copies the write-ahead log into the database a little at a time, and removes the log on close (synchronous = %s)",
     async (mode) => {
       const { store, path } = await open({}, inMode(mode));

@@ -70,6 +70,8 @@ export const MSG_ID_SIZE = 16;
 
 interface Pending {
   op: WriteOp;
+  /** performance.now() when the write reached the store. */
+  at: number;
   resolve: (value: number | undefined) => void;
   reject: (error: unknown) => void;
 }
@@ -159,8 +161,18 @@ export function createQueueStore(
   let pending: Pending[] = [];
   let scheduled = false;
   let closed = false;
-  /** The batch the writer thread is committing, or the checkpoint it runs, if any. */
-  let inFlight: { number: number; owners: Pending[][] } | undefined;
+  /** The batch the writer thread is committing, or the checkpoint it runs (since `checkpointAt`), if any. */
+  let inFlight: { number: number; owners: Pending[][]; checkpointAt?: number } | undefined;
+  /** sesh_queue_write_duration_seconds by kind of write, its children made once. */
+  const writeDurations = new Map<WriteOp["kind"], { observe(seconds: number): void }>();
+  function observeWrite(owner: Pending, at: number): void {
+    let child = writeDurations.get(owner.op.kind);
+    if (!child) {
+      child = metrics.queueWriteDuration.labels(owner.op.kind);
+      writeDurations.set(owner.op.kind, child);
+    }
+    child.observe((at - owner.at) / 1000);
+  }
   let batches = 0;
   const signal = new SharedArrayBuffer(8);
   const flags = new Int32Array(signal);
@@ -171,6 +183,8 @@ export function createQueueStore(
     if (!batch || batch.number !== answer.batch) return;
     inFlight = undefined;
     answers.port1.unref();
+    if (batch.checkpointAt !== undefined)
+      metrics.queueCheckpointDuration.observe((performance.now() - batch.checkpointAt) / 1000);
     settle(batch.owners, answer.result);
     schedule();
   }
@@ -207,6 +221,8 @@ export function createQueueStore(
 
   /** Answers the callers of a batch: `owners[i]` are the callers of the batch's op i. */
   function settle(owners: Pending[][], result: BatchResult): void {
+    const at = performance.now();
+    for (const group of owners) for (const owner of group) observeWrite(owner, at);
     if (!result.committed) {
       logger.error({ msg: "queue database commit failed", error: result.error, operations: owners.length });
       const error = new RelayError("INTERNAL", "INTERNAL: the queue database failed to commit; retry", {
@@ -272,7 +288,11 @@ export function createQueueStore(
     owners: Pending[][],
     transfer: ArrayBuffer[] = [],
   ): void {
-    inFlight = { number: message.batch, owners };
+    inFlight = {
+      number: message.batch,
+      owners,
+      ...("checkpoint" in message ? { checkpointAt: performance.now() } : {}),
+    };
     // Work on the writer thread keeps the process alive until its answer is in.
     answers.port1.ref();
     writer!.postMessage(message, transfer);
@@ -308,7 +328,7 @@ export function createQueueStore(
   function write(op: WriteOp): Promise<number | undefined> {
     if (closed) return Promise.reject(new RelayError("SHUTTING_DOWN"));
     return new Promise((resolve, reject) => {
-      pending.push({ op, resolve, reject });
+      pending.push({ op, at: performance.now(), resolve, reject });
       schedule();
     });
   }
