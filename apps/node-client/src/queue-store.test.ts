@@ -1,7 +1,10 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tempDir, testCommon } from "./_test/common.ts";
 import { RelayError } from "./errors.ts";
@@ -248,6 +251,25 @@ describe("queue store", () => {
         interval: 50,
       });
       expect(existsSync(`${path}-wal`)).toBe(true);
+      // With synchronous = normal the commits ran on the main thread; a second after the last one the
+      // writer thread checkpointed alone and started the log over with a one-page commit
+      // (queue-writer.js). With full, its own commits start the log over.
+      const restarts = () => {
+        const db = new DatabaseSync(path, { readOnly: true });
+        try {
+          return Number(
+            (db.prepare("SELECT coalesce(max(count), 0) AS n FROM checkpoints").get() as { n: number }).n,
+          );
+        } finally {
+          db.close();
+        }
+      };
+      if (mode === "normal")
+        await vi.waitFor(() => expect(restarts()).toBeGreaterThanOrEqual(1), {
+          timeout: 10_000,
+          interval: 50,
+        });
+      else expect(restarts()).toBe(0);
       // Reads still see every message, in order, while and after the log is copied.
       expect(store.fetch(recipientId)?.body.equals(bodies[0]!)).toBe(true);
       expect(store.counts().messages).toBe(40);
@@ -257,13 +279,95 @@ describe("queue store", () => {
       const db = new DatabaseSync(path, { readOnly: true });
       cleanups.push(() => db.close());
       expect(Number((db.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n)).toBe(40);
-      // With synchronous = normal the commits ran on the main thread; after each checkpoint it asked
-      // for, the writer thread started the log over with a one-page commit (queue-writer.js).
-      const restarts = Number(
-        (db.prepare("SELECT coalesce(max(count), 0) AS n FROM checkpoints").get() as { n: number }).n,
-      );
-      if (mode === "normal") expect(restarts).toBeGreaterThanOrEqual(1);
-      else expect(restarts).toBe(0);
     },
   );
+  it("starts the log over under unbroken writes, whose commits go on beside most checkpoints", async () => {
+    const { store, path } = await open({}, inMode("normal"));
+    const senders = await Promise.all(
+      Array.from({ length: 5 }, async () => (await store.createQueue(randomBytes(32))).senderId),
+    );
+    // 600 bodies of 16,000 bytes, 10 at a time with no pause: about 22 MB of log if it never
+    // started over. It does after every 4 checkpoints beside the commits, each after 32-64 messages
+    // (as many as the commits add while the previous one runs): under 5 MB.
+    let largest = 0;
+    for (let i = 0; i < 600; i += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) => store.put(senders[(i + j) % 5]!, randomBytes(16_000))),
+      );
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+    }
+    expect(store.counts().messages).toBe(600);
+    expect(largest).toBeLessThan(8_000_000);
+    store.close();
+    const db = new DatabaseSync(path, { readOnly: true });
+    cleanups.push(() => db.close());
+    const restarts = (db.prepare("SELECT count FROM checkpoints").get() as { count: number }).count;
+    expect(restarts).toBeGreaterThanOrEqual(2);
+  });
+
+  it("keeps a process that has nothing else to do alive until its writes are answered", async () => {
+    // A checkpoint beside the commits holds back the writes that arrive once the commits have written
+    // as much again; its answer must keep the process running (a script storing messages has no
+    // server or timer that would), or the process ends with those writes never answered.
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const script = `
+      import { createQueueStore } from ${JSON.stringify(new URL("./queue-store.ts", import.meta.url).href)};
+      import { testCommon } from ${JSON.stringify(new URL("./_test/common.ts", import.meta.url).href)};
+      const store = createQueueStore(testCommon(), ${JSON.stringify(join(dir.path, "queues.sqlite"))});
+      const senders = [];
+      for (let q = 0; q < 4; q++) senders.push((await store.createQueue(Buffer.alloc(32, q))).senderId);
+      const body = Buffer.alloc(16_000, 1);
+      for (let i = 0; i < 400; i += 40)
+        await Promise.all(Array.from({ length: 40 }, (_, j) => store.put(senders[j % 4], body)));
+      console.log("stored", store.counts().messages);
+      store.close();
+    `;
+    // From a file: a worker started from a `node -e` script waits for the main thread to begin.
+    const file = join(dir.path, "store-messages.mjs");
+    await writeFile(file, script);
+    const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 30_000 });
+    expect(stdout.trim()).toBe("stored 400");
+  });
+
+  it("relies on SQLite not starting the log over while another connection reads (the writer thread's snapshot)", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const path = join(dir.path, "wal.sqlite");
+    const writer = new DatabaseSync(path);
+    const reader = new DatabaseSync(path);
+    const checkpointer = new DatabaseSync(path);
+    cleanups.push(() => {
+      for (const db of [reader, checkpointer, writer]) db.close();
+    });
+    writer.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (x BLOB)");
+    const insert = writer.prepare("INSERT INTO t VALUES (?)");
+    // Salt-1 of the log's header changes whenever a commit starts the log over.
+    const salt = () => readFileSync(`${path}-wal`).readUInt32BE(16);
+    const fullCheckpoint = () => {
+      const r = checkpointer.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as {
+        log: number;
+        checkpointed: number;
+      };
+      expect(r.checkpointed).toBe(r.log);
+    };
+    for (let i = 0; i < 4; i++) insert.run(randomBytes(4_000));
+
+    // A read transaction held on another connection: after a checkpoint that copied the whole log,
+    // the next commit appends to the log.
+    reader.exec("BEGIN");
+    reader.prepare("SELECT count(*) FROM t").get();
+    fullCheckpoint();
+    const before = salt();
+    const size = statSync(`${path}-wal`).size;
+    insert.run(randomBytes(4_000));
+    expect(salt()).toBe(before);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(size);
+
+    // Without it, the same commit starts the log over (and SQLite flushes the new header).
+    reader.exec("COMMIT");
+    fullCheckpoint();
+    insert.run(randomBytes(4_000));
+    expect(salt()).not.toBe(before);
+  });
 });

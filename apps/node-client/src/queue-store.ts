@@ -25,7 +25,7 @@ interface WriterData {
 }
 type WriterMessage =
   | { batch: number; ops: WriteOp[]; full: boolean }
-  | { batch: number; checkpoint: true }
+  | { batch: number; checkpoint: "beside" | "alone" }
   | { close: true };
 interface WriterAnswer {
   batch: number;
@@ -86,12 +86,21 @@ interface Pending {
  * checkpoints that copy the write-ahead log into the database file (two fsyncs). With
  * synchronous=normal an ordinary commit only writes to the log, without an fsync (0.1-0.3 ms for
  * a few messages), and runs on this thread: handing it to the writer thread and back cost two
- * thread wake-ups and a copy of each body per batch. After the commits of 32 messages
- * (CHECKPOINT_PAGES), or a second after a commit, the writer thread checkpoints and starts the log
- * over (whose new header SQLite flushes to disk), and the writes arriving meanwhile wait for it.
+ * thread wake-ups and a copy of each body per batch. After the commits of every 32 messages
+ * (CHECKPOINT_PAGES) the writer thread checkpoints beside the commits here, and after every fourth
+ * of those (RESTART_EVERY), or a second after a commit, it checkpoints alone what they added
+ * meanwhile and starts the log over (whose new header SQLite flushes to disk): the writes arriving
+ * then wait for it (queue-writer.js, holdSnapshot).
  * While one batch is on the writer thread, the next one gathers. Reads use this thread's connection
  * and see every committed write.
  */
+/**
+ * Checkpoints beside the commits (of CHECKPOINT_PAGES each) before one alone starts the log over: the
+ * relay's writes wait for that one (1.5-2.5 ms at the median at 800 messages/s through 3 hops, more
+ * while the disk is busy writing back), and the log grows to about 5 MB before it starts over.
+ */
+const RESTART_EVERY = 4;
+
 export function createQueueStore(
   common: Common,
   path: string,
@@ -154,14 +163,20 @@ export function createQueueStore(
   const localState = { full: synchronous === "full" };
   /** Whether an ordinary batch commits on this thread (no fsync per commit) or the writer's. */
   const commitHere = synchronous === "normal";
-  /** Pages (as pagesWritten counts them) committed on this thread since the last checkpoint. */
+  /** Pages (as pagesWritten counts them) committed on this thread since the last checkpoint began. */
   let unchecked = 0;
+  /** Checkpoints beside this thread's commits since the log last started over. */
+  let besides = 0;
+  /** Whether this thread committed since the log last started over. */
+  let dirty = false;
   let quiet: NodeJS.Timeout | undefined;
 
   let pending: Pending[] = [];
   let scheduled = false;
   let closed = false;
-  /** The batch the writer thread is committing, or the checkpoint it runs (since `checkpointAt`), if any. */
+  /** The checkpoint the writer thread runs beside this thread's commits, if any. */
+  let beside: number | undefined;
+  /** The batch the writer thread is committing, or the checkpoint it runs alone (since `checkpointAt`), if any. */
   let inFlight: { number: number; owners: Pending[][]; checkpointAt?: number } | undefined;
   /** sesh_queue_write_duration_seconds by kind of write, its children made once. */
   const writeDurations = new Map<WriteOp["kind"], { observe(seconds: number): void }>();
@@ -178,11 +193,24 @@ export function createQueueStore(
   const flags = new Int32Array(signal);
   let writer: Worker | undefined;
   const answers = new MessageChannel();
+  /** Work on the writer thread (a batch, or a checkpoint beside) keeps the process alive until its answer is in. */
+  function keepAlive(): void {
+    if (inFlight || beside !== undefined) answers.port1.ref();
+    else answers.port1.unref();
+  }
   function onAnswer(answer: WriterAnswer): void {
+    if (answer.batch === beside) {
+      beside = undefined;
+      keepAlive();
+      if (++besides >= RESTART_EVERY) restart();
+      else quiet ??= setTimeout(restart, 1_000).unref();
+      schedule();
+      return;
+    }
     const batch = inFlight;
     if (!batch || batch.number !== answer.batch) return;
     inFlight = undefined;
-    answers.port1.unref();
+    keepAlive();
     if (batch.checkpointAt !== undefined)
       metrics.queueCheckpointDuration.observe((performance.now() - batch.checkpointAt) / 1000);
     settle(batch.owners, answer.result);
@@ -210,8 +238,10 @@ export function createQueueStore(
   /** The writer is gone: its batch (if any) may or may not have committed; say so, then write here. */
   function writerFailed(): void {
     writer = undefined;
+    beside = undefined;
     const batch = inFlight;
     inFlight = undefined;
+    keepAlive();
     if (batch) {
       const error = new RelayError("INTERNAL", "INTERNAL: the queue database writer failed; retry");
       for (const op of batch.owners.flat()) op.reject(error);
@@ -258,7 +288,7 @@ export function createQueueStore(
    */
   function flush(): void {
     scheduled = false;
-    if (pending.length === 0 || inFlight) return;
+    if (pending.length === 0 || mustWait()) return;
     const ops = pending;
     pending = [];
     const full = synchronous === "full";
@@ -278,8 +308,15 @@ export function createQueueStore(
     settle(wire.owners, result);
     if (!result.committed || !writer) return;
     unchecked += pagesWritten(wire.ops);
-    if (unchecked >= CHECKPOINT_PAGES) checkpoint();
-    else quiet ??= setTimeout(checkpoint, 1_000).unref();
+    dirty = true;
+    quiet ??= setTimeout(restart, 1_000).unref();
+    if (unchecked >= CHECKPOINT_PAGES && beside === undefined) {
+      // This thread's commits go on meanwhile.
+      unchecked = 0;
+      beside = ++batches;
+      writer.postMessage({ batch: beside, checkpoint: "beside" } satisfies WriterMessage);
+      keepAlive();
+    }
   }
 
   /** Hands the writer thread a batch or a checkpoint; writes gather here until it answers. */
@@ -293,30 +330,41 @@ export function createQueueStore(
       owners,
       ...("checkpoint" in message ? { checkpointAt: performance.now() } : {}),
     };
-    // Work on the writer thread keeps the process alive until its answer is in.
-    answers.port1.ref();
+    keepAlive();
     writer!.postMessage(message, transfer);
   }
 
   /**
-   * Has the writer thread copy the write-ahead log into the database file (its commits checkpoint
-   * by themselves). The answers to the batch just committed are on their way by then: only what
-   * arrives meanwhile waits. Deferred while the writer thread is busy.
+   * Has the writer thread copy the rest of the write-ahead log into the database file and start the
+   * log over, alone (its own commits checkpoint by themselves). The answers to the batch just
+   * committed are on their way by then: only what arrives meanwhile waits. Deferred while the writer
+   * thread is busy, and after a checkpoint beside until its answer.
    */
-  function checkpoint(): void {
+  function restart(): void {
     clearTimeout(quiet);
     quiet = undefined;
-    if (!writer || closed || unchecked === 0) return;
+    if (!writer || closed || !dirty || beside !== undefined) return;
     if (inFlight) {
-      quiet = setTimeout(checkpoint, 50).unref();
+      quiet = setTimeout(restart, 50).unref();
       return;
     }
     unchecked = 0;
-    send({ batch: ++batches, checkpoint: true }, []);
+    besides = 0;
+    dirty = false;
+    send({ batch: ++batches, checkpoint: "alone" }, []);
+  }
+
+  /**
+   * Writes wait while the writer thread commits a batch or checkpoints alone, and while it checkpoints
+   * beside this thread's commits once they have written as much again: a slow disk then holds them
+   * up, rather than the log growing without bound.
+   */
+  function mustWait(): boolean {
+    return inFlight !== undefined || (beside !== undefined && unchecked >= CHECKPOINT_PAGES);
   }
 
   function schedule(): void {
-    if (scheduled || pending.length === 0 || inFlight) return;
+    if (scheduled || pending.length === 0 || mustWait()) return;
     scheduled = true;
     setImmediate(flush);
   }
@@ -419,8 +467,12 @@ export function createQueueStore(
         const deadline = Date.now() + 30_000;
         while (inFlight && Atomics.load(flags, 0) < inFlight.number && Date.now() < deadline)
           Atomics.wait(flags, 0, Atomics.load(flags, 0), 1_000);
-        const answer = receiveMessageOnPort(answers.port1);
-        if (answer) onAnswer(answer.message as WriterAnswer);
+        for (
+          let answer = receiveMessageOnPort(answers.port1);
+          answer;
+          answer = receiveMessageOnPort(answers.port1)
+        )
+          onAnswer(answer.message as WriterAnswer);
         writer.postMessage({ close: true } satisfies WriterMessage);
         while (Atomics.load(flags, 1) === 0 && Date.now() < deadline) Atomics.wait(flags, 1, 0, 1_000);
         void writer.terminate();
