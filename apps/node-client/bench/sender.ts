@@ -1,7 +1,7 @@
 /**
  * A benchmark sender: a separate process holding real relay clients (3-hop and 1-hop) over a real
  * stake view of the benchmark's node list. The coordinator (relay-bench.ts) drives it over IPC:
- *   { type: "queues", count, exit }            create queues on the exit relay; answers their sender ids
+ *   { type: "queues", count, exit }            create (more) queues on the exit relay; answers how many it has
  *   { type: "closed", hops, concurrency, durationMs?, count? }   as fast as `concurrency` loops go
  *   { type: "open", hops, rate, durationMs }   `rate` sends per second on a fixed schedule
  * and it answers { ok, errors, latencies, cpuUs }. Latency runs from the scheduled send time (open
@@ -221,9 +221,9 @@ async function handle(command: SenderCommand): Promise<unknown> {
         );
         created.push(...batch.map((q) => q.senderId));
       }
-      queues = created;
-      used.length = 0;
-      for (let i = 0; i < queues.length; i++) used.push(0);
+      // Added to those created before (a benchmark tops them up between runs as they fill).
+      queues = [...queues, ...created];
+      for (const _ of created) used.push(0);
       return { queues: queues.length };
     }
     case "closed":
