@@ -44,6 +44,13 @@ export function writeU64(target: Buffer, value: number, offset: number): void {
   target.writeUInt32BE(value >>> 0, offset + 4);
 }
 
+/** The unsigned integer `bytes` encode, least significant byte first (field elements, scalars). */
+export function littleEndian(bytes: Uint8Array): bigint {
+  let value = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  return value;
+}
+
 /** Reads a big-endian unsigned 64-bit integer; values above 2^53 come back as Infinity. */
 export function readU64(source: Buffer, offset: number): number {
   const high = source.readUInt32BE(offset);

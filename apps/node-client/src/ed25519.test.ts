@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { littleEndian } from "./bytes.ts";
 import { type Ed25519Verifier, ed25519, hasSmallOrder, nodeEd25519, sodiumEd25519 } from "./ed25519.ts";
 import { keysFromSeed } from "./keys.ts";
 import { loadSodium } from "./sodium.ts";
@@ -15,14 +16,9 @@ const toLittleEndian = (value: bigint, length = 32) => {
   for (let i = 0; i < length; i++) out[i] = Number((value >> BigInt(8 * i)) & 0xffn);
   return out;
 };
-const fromLittleEndian = (bytes: Uint8Array) => {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  return value;
-};
 /** RFC 8032's k: SHA-512(R || A || M) as a little-endian number, reduced mod L. */
 const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array) =>
-  fromLittleEndian(createHash("sha512").update(r).update(a).update(m).digest()) % L;
+  littleEndian(createHash("sha512").update(r).update(a).update(m).digest()) % L;
 /** libsodium's point arithmetic: [n]B and [n]P for points of the prime-order subgroup. */
 const points = loadSodium() as unknown as {
   crypto_scalarmult_ed25519_base_noclamp(q: Buffer, n: Buffer): void;
@@ -77,7 +73,7 @@ describe("Ed25519 verification", () => {
   it("rejects an S that is not reduced (S + L), as RFC 8032 asks", () => {
     const message = Buffer.from("registration");
     const { publicKey, signature } = signed(Buffer.alloc(32, 2), message);
-    const s = fromLittleEndian(signature.subarray(32));
+    const s = littleEndian(signature.subarray(32));
     const bumped = Buffer.concat([signature.subarray(0, 32), toLittleEndian(s + L)]);
     for (const v of verifiers) expect(v.verify(message, publicKey, bumped)).toBe(false);
   });
@@ -92,7 +88,7 @@ describe("Ed25519 verification", () => {
     scalar[0]! &= 248;
     scalar[31] = (scalar[31]! & 127) | 64;
     const r = toLittleEndian(1n);
-    const s = (challenge(r, publicKey, message) * fromLittleEndian(scalar)) % L;
+    const s = (challenge(r, publicKey, message) * littleEndian(scalar)) % L;
     const forged = Buffer.concat([r, toLittleEndian(s)]);
     const sB = Buffer.alloc(32);
     const kA = Buffer.alloc(32);

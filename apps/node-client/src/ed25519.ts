@@ -1,4 +1,5 @@
 import { createPublicKey, verify as opensslVerify } from "node:crypto";
+import { littleEndian } from "./bytes.ts";
 import { loadSodium } from "./sodium.ts";
 
 /**
@@ -24,15 +25,9 @@ const Y_ORDER_8 = 27073855011448406493182252872256587889368042675753135194637436
 const SMALL_ORDER_Y = new Set([0n, 1n, Y_ORDER_8, P - Y_ORDER_8, P - 1n, P, P + 1n]);
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
-function littleEndian(bytes: Uint8Array, from: number, to: number): bigint {
-  let value = 0n;
-  for (let i = to - 1; i >= from; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  return value;
-}
-
 /** The y coordinate a 32-byte point encoding at `offset` states (the sign bit of x cleared). */
 function encodedY(bytes: Uint8Array, offset: number): bigint {
-  return littleEndian(bytes, offset, offset + 32) & ((1n << 255n) - 1n);
+  return littleEndian(bytes.subarray(offset, offset + 32)) & ((1n << 255n) - 1n);
 }
 
 /** True when the encoding at `offset` is one of a point of small order, whatever its sign bit (libsodium's list). */
@@ -47,7 +42,7 @@ function wellFormed(publicKey: Uint8Array, signature: Uint8Array): boolean {
     encodedY(publicKey, 0) < P &&
     !hasSmallOrder(publicKey) &&
     !hasSmallOrder(signature, 0) &&
-    littleEndian(signature, 32, 64) < L
+    littleEndian(signature.subarray(32, 64)) < L
   );
 }
 

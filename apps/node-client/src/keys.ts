@@ -8,7 +8,7 @@ import {
 } from "node:crypto";
 import { chmod, mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromHex, to0x, toHex } from "./bytes.ts";
+import { fromHex, littleEndian, to0x, toHex } from "./bytes.ts";
 import { ed25519 } from "./ed25519.ts";
 import { KeyFileError } from "./errors.ts";
 
@@ -115,9 +115,7 @@ function modPow(base: bigint, exponent: bigint): bigint {
  */
 export function ed25519ToX25519(ed25519Key: Uint8Array): Buffer | undefined {
   if (ed25519Key.length !== 32) return undefined;
-  let y = 0n;
-  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(ed25519Key[i]!);
-  y &= (1n << 255n) - 1n;
+  const y = littleEndian(ed25519Key) & ((1n << 255n) - 1n);
   if (y >= P || y === 1n) return undefined;
   const u = ((1n + y) * modPow((1n - y + P) % P, P - 2n)) % P;
   const out = Buffer.alloc(32);
@@ -127,12 +125,6 @@ export function ed25519ToX25519(ed25519Key: Uint8Array): Buffer | undefined {
     rest >>= 8n;
   }
   return out;
-}
-
-function littleEndian(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  return value;
 }
 
 /**
