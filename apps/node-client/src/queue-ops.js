@@ -83,7 +83,11 @@ export function prepareWrites(db) {
     insertMessage: db.prepare(
       "INSERT INTO messages (recipient_id, msg_id, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
     ),
-    deleteMessage: db.prepare("DELETE FROM messages WHERE recipient_id = ? AND msg_id = ?"),
+    // Through the queue's messages in order (messages_by_queue_expiry): the one acknowledged is
+    // nearly always the oldest, the one a fetch returns.
+    deleteMessage: db.prepare(
+      "DELETE FROM messages WHERE seq = (SELECT seq FROM messages WHERE recipient_id = ? AND msg_id = ? ORDER BY seq LIMIT 1)",
+    ),
     deleteQueue: db.prepare("DELETE FROM queues WHERE recipient_id = ?"),
     expireMessages: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
   };

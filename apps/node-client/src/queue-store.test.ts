@@ -124,6 +124,48 @@ describe("queue store", () => {
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
   });
 
+  it("acknowledges any message of a queue in any order, and only in its own queue", async () => {
+    const { store } = await open();
+    const a = await store.createQueue(randomBytes(32));
+    const b = await store.createQueue(randomBytes(32));
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await store.put(a.senderId, Buffer.from(`a${i}`))).msgId);
+    const inB = await store.put(b.senderId, Buffer.from("b0"));
+    // Another queue's message id, or a recipient id of another queue, finds nothing.
+    expect(await code(store.ack(a.recipientId, inB.msgId))).toBe("NO_MESSAGE");
+    expect(await code(store.ack(b.recipientId, ids[0]!))).toBe("NO_MESSAGE");
+    // The newest and a middle one first, then the rest.
+    await store.ack(a.recipientId, ids[4]!);
+    await store.ack(a.recipientId, ids[2]!);
+    expect(store.fetch(a.recipientId)!.body.toString()).toBe("a0");
+    expect(store.fetch(a.recipientId)!.remaining).toBe(2);
+    for (const i of [0, 1, 3]) await store.ack(a.recipientId, ids[i]!);
+    expect(store.fetch(a.recipientId)).toBeUndefined();
+    expect(store.fetch(b.recipientId)!.msgId.equals(inB.msgId)).toBe(true);
+  });
+
+  it("drops the message-id index of a database made by an earlier version, keeping its messages", async () => {
+    const { store, path, common } = await open();
+    const { recipientId, senderId } = await store.createQueue(randomBytes(32));
+    const first = await store.put(senderId, Buffer.from("before"));
+    store.close();
+    const db = new DatabaseSync(path);
+    db.exec("CREATE UNIQUE INDEX messages_by_id ON messages (recipient_id, msg_id)");
+    db.close();
+    const reopened: QueueStore = createQueueStore(common, path);
+    cleanups.push(() => reopened.close());
+    const check = new DatabaseSync(path, { readOnly: true });
+    const indexes = check
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'messages'")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    check.close();
+    expect(indexes).not.toContain("messages_by_id");
+    await reopened.put(senderId, Buffer.from("after"));
+    await reopened.ack(recipientId, first.msgId);
+    expect(reopened.fetch(recipientId)!.body.toString()).toBe("after");
+  });
+
   it("deletes a queue with its messages", async () => {
     const { store } = await open();
     const { recipientId, senderId } = await store.createQueue(randomBytes(32));
