@@ -543,6 +543,8 @@ async function sustained(hops: 1 | 3, rampSeconds: number, holdSeconds: number) 
  * messages, the p99 is the 80th slowest) one such moment decides the p99; in 30 s it takes three.
  */
 const HALF_LOAD_SECONDS = 30;
+/** How long every other point of the latency curve runs, by hops. */
+const STEP_SECONDS = { 3: 6, 1: 5 } as const;
 
 async function latencyCurve(hops: 1 | 3, rate: number, stepSeconds: number) {
   const points: RunResult[] = [];
@@ -681,12 +683,12 @@ async function main(): Promise<void> {
     const three = await sustained(3, 5, 15);
     if (flags["three-hop-only"]) return;
     progress("3 hops: latency against load (open loop)");
-    const threeCurve = await latencyCurve(3, three.hold.perSecond, 6);
+    const threeCurve = await latencyCurve(3, three.hold.perSecond, STEP_SECONDS[3]);
     progress("1 hop: finding the sustained rate");
     await run(1, { type: "closed", hops: 1, concurrency: 16, durationMs: seconds(2) });
     const one = await sustained(1, 4, 10);
     progress("1 hop: latency against load (open loop)");
-    const oneCurve = await latencyCurve(1, one.hold.perSecond, 5);
+    const oneCurve = await latencyCurve(1, one.hold.perSecond, STEP_SECONDS[1]);
 
     progress("cryptography alone, in this process (CPU time per message)");
     const { measureCryptoCost, measureFallbackCryptoCost } = await import("./crypto-cost.ts");
@@ -867,7 +869,7 @@ async function main(): Promise<void> {
       ...(stealNote ? [stealNote, ""] : []),
       repeatNote,
       "",
-      `Latency against offered load (open loop; latency counted from each message's scheduled send time; each point runs ${fmt(seconds(6) / 1000)} s for 3 hops and ${fmt(seconds(5) / 1000)} s for 1 hop, the half-load points ${fmt(seconds(HALF_LOAD_SECONDS) / 1000)} s):`,
+      `Latency against offered load (open loop; latency counted from each message's scheduled send time; each point runs ${fmt(seconds(STEP_SECONDS[3]) / 1000)} s for 3 hops and ${fmt(seconds(STEP_SECONDS[1]) / 1000)} s for 1 hop, the half-load points ${fmt(seconds(HALF_LOAD_SECONDS) / 1000)} s):`,
       "",
       `| hops | offered msg/s | delivered msg/s | p50 ms | p90 ms | p99 ms | CPU µs per message (relays) | cores busy of ${cores} (benchmark processes) | event-loop delay of the relays, p99 (max) ms | sends left late, p50 / p99 ms | exit's queue puts: 99 % answered within ms (checkpoints waited for: per s × mean ms) | errors |`,
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
