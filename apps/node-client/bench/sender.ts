@@ -3,7 +3,7 @@
  * stake view of the benchmark's node list. The coordinator (relay-bench.ts) drives it over IPC:
  *   { type: "queues", count, exit }            create (more) queues on the exit relay; answers how many it has
  *   { type: "closed", hops, concurrency, durationMs?, count? }   as fast as `concurrency` loops go
- *   { type: "open", hops, rate, durationMs }   `rate` sends per second on a fixed schedule
+ *   { type: "open", hops, rate, durationMs, startAt }   `rate` sends per second on a fixed schedule
  * and it answers { ok, errors, latencies, cpuUs }. Latency runs from the scheduled send time (open
  * loop), so a slow relay cannot hide its delay by slowing the sender down. The schedule is kept by a
  * ticker thread (see createTicker), and how late each send left is part of the answer.
@@ -22,7 +22,7 @@ import { createStakeView } from "../src/stake-view.ts";
 export type SenderCommand =
   | { type: "queues"; count: number; exit: string }
   | { type: "closed"; hops: 1 | 3; concurrency: number; durationMs?: number; count?: number }
-  | { type: "open"; hops: 1 | 3; rate: number; durationMs: number }
+  | { type: "open"; hops: 1 | 3; rate: number; durationMs: number; startAt: number }
   | { type: "stop" };
 
 export interface SenderResult {
@@ -131,36 +131,57 @@ function closed(hops: 1 | 3, concurrency: number, durationMs?: number, count?: n
 }
 
 /**
- * Wakes this thread at a given time of performance.now(). A timer cannot: Node's timers count whole
- * milliseconds of a clock read once per event-loop turn, so a send scheduled by setTimeout left
- * 0.6 ms after its time at the median and 2 ms at p99 (measured at 300 sends/s), and that lateness
- * counted in every latency. A thread of its own sleeps in Atomics.wait (microseconds) until the
- * time and then posts a message, which wakes this event loop at once, or as soon as it is free.
+ * Wakes this thread at every time of a send schedule: `count` times, `intervalMs` apart, from
+ * `origin` (ms since the epoch, as performance.timeOrigin + performance.now() counts it in every
+ * thread and process). A timer cannot: Node's timers count whole milliseconds of a clock read once
+ * per event-loop turn, so a send scheduled by setTimeout left 0.6 ms after its time at the median
+ * and 2 ms at p99 (measured at 300 sends/s), and that lateness counted in every latency. A thread of
+ * its own sleeps in Atomics.wait (microseconds) until each time and then posts the time's index,
+ * which wakes this event loop at once, or as soon as it is free. The thread knows the whole
+ * schedule, so this one sends it nothing per send: asking for each time by a message cost the
+ * sender 30 µs of CPU per send (137 against 166 µs a tick of an otherwise idle sender, 520 sends/s).
  */
-async function createTicker(): Promise<{ at(time: number): Promise<void>; close(): void }> {
+async function createTicker(
+  origin: number,
+  intervalMs: number,
+  count: number,
+): Promise<{ next(): Promise<number>; close(): void }> {
   const worker = new Worker(
-    `const { parentPort } = require("node:worker_threads");
+    `const { parentPort, workerData: { origin, intervalMs, count } } = require("node:worker_threads");
      const cell = new Int32Array(new SharedArrayBuffer(4));
-     parentPort.on("message", (due) => {
-       for (let left = due - (performance.timeOrigin + performance.now()); left > 0;
-            left = due - (performance.timeOrigin + performance.now()))
-         Atomics.wait(cell, 0, 0, left);
-       parentPort.postMessage("tick");
-     });
-     parentPort.postMessage("ready");`,
-    { eval: true },
+     const clock = () => performance.timeOrigin + performance.now();
+     for (let k = 0; k < count; k++) {
+       const due = origin + k * intervalMs;
+       for (let left = due - clock(); left > 0; left = due - clock()) Atomics.wait(cell, 0, 0, left);
+       parentPort.postMessage(k);
+     }`,
+    { eval: true, workerData: { origin, intervalMs, count } },
   );
-  await new Promise<void>((resolve, reject) => {
-    worker.once("message", () => resolve());
-    worker.once("error", reject);
+  let waiting: { resolve(k: number): void; reject(error: unknown): void } | undefined;
+  /** The latest time the thread reached that no next() has taken yet, or -1. */
+  let reached = -1;
+  let failed: unknown;
+  worker.on("message", (k: number) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w.resolve(k);
+    } else reached = k;
   });
-  let wake: (() => void) | undefined;
-  worker.on("message", () => wake?.());
+  worker.on("error", (error) => {
+    failed = error;
+    waiting?.reject(error);
+  });
   return {
-    at(time) {
-      return new Promise<void>((resolve) => {
-        wake = resolve;
-        worker.postMessage(performance.timeOrigin + time);
+    next() {
+      if (failed !== undefined) return Promise.reject(failed);
+      if (reached >= 0) {
+        const k = reached;
+        reached = -1;
+        return Promise.resolve(k);
+      }
+      return new Promise<number>((resolve, reject) => {
+        waiting = { resolve, reject };
       });
     },
     close() {
@@ -169,17 +190,30 @@ async function createTicker(): Promise<{ at(time: number): Promise<void>; close(
   };
 }
 
-async function open(hops: 1 | 3, rate: number, durationMs: number) {
-  const ticker = await createTicker();
-  return measure(async (result, started) => {
-    const total = Math.floor((rate * durationMs) / 1000);
+/**
+ * Sends `rate` messages/s for `durationMs` on a fixed schedule that starts at `startAt` (ms since the
+ * epoch, see createTicker): the coordinator gives each sender the same rate and start, the second
+ * one offset by half an interval, so that together they send evenly spaced messages.
+ */
+async function open(hops: 1 | 3, rate: number, durationMs: number, startAt: number) {
+  const total = Math.floor((rate * durationMs) / 1000);
+  if (total < 1) throw new Error(`an open-loop run of ${durationMs} ms at ${rate}/s sends nothing`);
+  const intervalMs = 1000 / rate;
+  const ticker = await createTicker(startAt, intervalMs, total);
+  /** The schedule's start on this process's performance.now() clock. */
+  const origin = startAt - performance.timeOrigin;
+  // The first tick, at the schedule's start: the measure (CPU time, event-loop delay) begins there.
+  let tick = await ticker.next();
+  return measure(async (result) => {
     const inFlight = new Set<Promise<void>>();
     const late: number[] = [];
     let sent = 0;
     while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+      // Every time the ticker reached and every one already past (when this thread was busy).
+      const byClock = Math.floor(((performance.now() - origin) * rate) / 1000) + 1;
+      const due = Math.min(total, Math.max(tick + 1, byClock));
       for (; sent < due; sent++) {
-        const scheduled = started + (sent * 1000) / rate;
+        const scheduled = origin + sent * intervalMs;
         late.push(performance.now() - scheduled);
         if (inFlight.size >= MAX_OUTSTANDING) {
           record(result, new Error("sender backlog full"));
@@ -197,7 +231,7 @@ async function open(hops: 1 | 3, rate: number, durationMs: number) {
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
-      if (sent < total) await ticker.at(started + (sent * 1000) / rate);
+      if (sent < total) tick = await ticker.next();
     }
     await Promise.all(inFlight);
     late.sort((a, b) => a - b);
@@ -229,7 +263,7 @@ async function handle(command: SenderCommand): Promise<unknown> {
     case "closed":
       return closed(command.hops, command.concurrency, command.durationMs, command.count);
     case "open":
-      return open(command.hops, command.rate, command.durationMs);
+      return open(command.hops, command.rate, command.durationMs, command.startAt);
     case "stop":
       for (const client of Object.values(clients)) client.close();
       agent.destroy();
