@@ -60,7 +60,11 @@ describe("options", () => {
             ["registry.gracee", "1m"],
           ]),
           filePath: "/etc/sesh-node.toml",
-          env: { SESH_NODE_REGISTRY_GRACE: "soon" },
+          env: {
+            SESH_NODE_REGISTRY_GRACE: "soon",
+            SESH_NODE_ONION_MAX_IN_FLIGHT: "-3",
+            SESH_NODE_QUEUE_MAX_MESSAGES: "100000000000",
+          },
           flags: { staking: "0x1234", "log-level": "loud" },
         });
       } catch (e) {
@@ -72,6 +76,10 @@ describe("options", () => {
     expect(text).toContain('/etc/sesh-node.toml: unknown setting "registry.gracee"');
     expect(text).toContain('/etc/sesh-node.toml (listen): "nowhere" is not host:port');
     expect(text).toContain('environment SESH_NODE_REGISTRY_GRACE: "soon" is not a duration');
+    expect(text).toContain(
+      'environment SESH_NODE_ONION_MAX_IN_FLIGHT: "-3" is not a whole number from 1 to 100000',
+    );
+    expect(text).toMatch(/SESH_NODE_QUEUE_MAX_MESSAGES: "100000000000" is not a whole number from 1 to \d+/);
     expect(text).toContain("flag --staking: must be a 0x-prefixed 20-byte address");
     expect(text).toContain("flag --log-level: must be one of");
   });

@@ -346,20 +346,19 @@ function schemaFor(spec: OptionKey): z.ZodType<unknown> {
           .transform((v) => BigInt(v))
           .refine((v) => v > 0n, "must be positive"),
       );
-    case "int":
-      return text.pipe(
-        z
-          .string()
-          .regex(/^\d+$/, "must be a whole number")
-          .transform(Number)
-          .pipe(
-            z
-              .number()
-              .int()
-              .min(spec.min ?? 0, `must be at least ${spec.min}`)
-              .max(spec.max ?? Number.MAX_SAFE_INTEGER, `must be at most ${spec.max}`),
-          ),
-      );
+    case "int": {
+      const min = spec.min ?? 0;
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      const range = spec.max === undefined ? `${min} or more` : `from ${min} to ${max}`;
+      return text.transform((v, ctx) => {
+        const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+        if (!Number.isSafeInteger(n) || n < min || n > max) {
+          ctx.addIssue({ code: "custom", message: `"${v}" is not a whole number ${range}` });
+          return z.NEVER;
+        }
+        return n;
+      });
+    }
     case "duration":
       return text.transform((v, ctx) => {
         const ms = parseDuration(v);
