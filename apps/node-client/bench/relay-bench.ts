@@ -405,12 +405,12 @@ let senders: Sender[] = [];
 let exitNodeId = "";
 let queueRoom = 0;
 
-/** Creates more queues, outside the measured time, when `command` could deliver more than they take. */
 /** What a run asks of the senders together; run() gives each its share (and its schedule). */
 type RunCommand =
   | Extract<SenderCommand, { type: "closed" }>
   | Omit<Extract<SenderCommand, { type: "open" }>, "startAt">;
 
+/** Creates more queues, outside the measured time, when `command` could deliver more than they take. */
 async function ensureQueueRoom(command: RunCommand): Promise<void> {
   const most =
     command.type === "open"
