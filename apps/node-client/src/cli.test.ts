@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { chmod, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { addressBook } from "@sesh/sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -193,5 +193,29 @@ describe("sesh-node CLI", () => {
       1,
       expect.stringContaining("SESH_OPERATOR_KEY is not a private key"),
     ]);
+  });
+
+  it("keystore takes its password only from a file of the owner's alone, and never overwrites", async () => {
+    const d = await dir();
+    const keystore = join(d, "operator.json");
+    const passwordFile = join(d, "password");
+    await writeFile(passwordFile, "correct horse\n", { mode: 0o644 });
+    const env = { SESH_OPERATOR_KEY: `0x${"11".repeat(32)}` };
+    const args = ["keystore", "--keystore", keystore, "--password-file", passwordFile];
+    const open = await cli(args, env);
+    expect([open.code, open.err]).toEqual([
+      1,
+      expect.stringMatching(/readable by other users \(mode 644\).*chmod 600/),
+    ]);
+    await expect(stat(keystore)).rejects.toThrow(/ENOENT/);
+    await chmod(passwordFile, 0o600);
+    const written = await cli(args, env);
+    expect([written.code, written.out]).toEqual([
+      0,
+      expect.stringMatching(/^Wrote .*operator\.json for wallet 0x/),
+    ]);
+    expect((await stat(keystore)).mode & 0o777).toBe(0o600);
+    const again = await cli(args, env);
+    expect([again.code, again.err]).toEqual([1, expect.stringContaining("refusing to overwrite")]);
   });
 });

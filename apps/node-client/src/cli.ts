@@ -26,6 +26,7 @@ import {
   KEYSTORE_PASSWORD_ENV,
   OPERATOR_KEY_ENV,
   type PasswordPrompt,
+  readPasswordFile,
   terminalPasswordPrompt,
 } from "./operator-wallet.ts";
 import { envName, loadOptions, OPTION_KEYS, type Options, requireOption } from "./options.ts";
@@ -377,7 +378,7 @@ const COMMANDS: Record<string, Command> = {
       const privateKey = flags.new ? generatePrivateKey() : normalizeKey(fromEnv!);
       let password: string | undefined;
       if (options.operator.passwordFile !== undefined) {
-        password = (await readFile(options.operator.passwordFile, "utf8")).replace(/\r?\n$/, "");
+        password = await readPasswordFile(options.operator.passwordFile);
       } else if (io.env[KEYSTORE_PASSWORD_ENV] !== undefined) {
         password = io.env[KEYSTORE_PASSWORD_ENV];
       } else {
@@ -475,16 +476,28 @@ const COMMANDS: Record<string, Command> = {
         stopped = true;
       };
       process.once("SIGINT", stop);
+      // The messages go to stdout, one a line; what happened to standard error, so a pipe gets only them.
+      const queues = inboxes.length === 1 ? "1 queue" : `${inboxes.length} queues`;
+      if (flags.watch) io.err(`Watching ${queues} for messages every 2 s; Ctrl-C stops.`);
+      let received = 0;
       try {
         do {
           await view.refresh();
           for (const inbox of inboxes) {
             await client.receive(inbox, {
-              onMessage: (m) => io.out(`${m.createdAt.toISOString()}  ${m.text.toString("utf8")}`),
+              onMessage: (m) => {
+                received++;
+                io.out(`${m.createdAt.toISOString()}  ${m.text.toString("utf8")}`);
+              },
             });
           }
           if (flags.watch) await new Promise((r) => setTimeout(r, 2_000));
         } while (flags.watch && !stopped);
+        io.err(
+          received === 0
+            ? `No new messages in ${queues}.`
+            : `${received === 1 ? "1 message" : `${received} messages`} received and acknowledged (deleted from the relay).`,
+        );
         return 0;
       } finally {
         process.off("SIGINT", stop);

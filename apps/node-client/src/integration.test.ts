@@ -133,7 +133,9 @@ describe("multi-process relay network", () => {
     const inbox = await cli("inbox", "--data-dir", bob, ...directory);
     expect(inbox.code).toBe(0);
     expect(inbox.out.map((l) => l.split("  ")[1])).toEqual(["hello from alice", "second message"]);
-    expect((await cli("inbox", "--data-dir", bob, ...directory)).out).toEqual([]);
+    expect(inbox.err).toEqual(["2 messages received and acknowledged (deleted from the relay)."]);
+    const empty = await cli("inbox", "--data-dir", bob, ...directory);
+    expect([empty.out, empty.err]).toEqual([[], ["No new messages in 1 queue."]]);
     const otherChain = await cli(
       "send",
       link,

@@ -66,18 +66,7 @@ export async function loadOperatorWallet(
   const parsed = parseKeystore(text);
   let password: string | undefined;
   if (passwordFile !== undefined) {
-    try {
-      const info = await stat(passwordFile);
-      if ((info.mode & 0o077) !== 0) {
-        throw new KeystoreError(
-          `${passwordFile} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); restrict it with: chmod 600 ${passwordFile}`,
-        );
-      }
-      password = (await readFile(passwordFile, "utf8")).replace(/\r?\n$/, "");
-    } catch (error) {
-      if (error instanceof KeystoreError) throw error;
-      throw new KeystoreError(`cannot read the password file ${passwordFile}: ${(error as Error).message}`);
-    }
+    password = await readPasswordFile(passwordFile);
   } else if (env[KEYSTORE_PASSWORD_ENV] !== undefined) {
     password = env[KEYSTORE_PASSWORD_ENV];
   } else {
@@ -90,6 +79,25 @@ export async function loadOperatorWallet(
   }
   const privateKey = await decryptKeystore(parsed, password ?? "");
   return { account: privateKeyToAccount(privateKey), source: `the keystore ${keystore}` };
+}
+
+/**
+ * The keystore password in `path` (one trailing newline dropped). The file must be the owner's
+ * alone: a password any local user can read protects nothing.
+ */
+export async function readPasswordFile(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    if ((info.mode & 0o077) !== 0) {
+      throw new KeystoreError(
+        `${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); restrict it with: chmod 600 ${path}`,
+      );
+    }
+    return (await readFile(path, "utf8")).replace(/\r?\n$/, "");
+  } catch (error) {
+    if (error instanceof KeystoreError) throw error;
+    throw new KeystoreError(`cannot read the password file ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** Reads a password from the terminal with echo off; undefined when stdin is not a terminal. */

@@ -79,7 +79,9 @@ function formatTime(seconds: bigint, now = Date.now()): string {
       ? `${Math.floor(abs / 86_400)} d ${Math.floor((abs % 86_400) / 3_600)} h`
       : abs >= 3_600
         ? `${Math.floor(abs / 3_600)} h ${Math.floor((abs % 3_600) / 60)} min`
-        : `${Math.floor(abs / 60)} min ${abs % 60} s`;
+        : abs >= 60
+          ? `${Math.floor(abs / 60)} min ${abs % 60} s`
+          : `${abs} s`;
   const iso = new Date(at)
     .toISOString()
     .replace(/\.\d{3}Z$/, " UTC")
