@@ -6,6 +6,7 @@ import { tempDir } from "./_test/common.ts";
 import { TEST_DOMAIN } from "./_test/nodes.ts";
 import { fromHex } from "./bytes.ts";
 import { main } from "./cli.ts";
+import { lockDataDir } from "./daemon.ts";
 import { verifyRegistration } from "./keys.ts";
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -177,6 +178,24 @@ describe("sesh-node CLI", () => {
     ]);
     expect(noRpc.code).toBe(2);
     expect(noRpc.err).toContain("missing setting registry.rpc_url: give it with --rpc-url");
+    const held = lockDataDir(dataDir);
+    try {
+      const twice = await cli([
+        "run",
+        "--data-dir",
+        dataDir,
+        "--log-level",
+        "silent",
+        "--rpc-url",
+        "http://127.0.0.1:1",
+      ]);
+      expect([twice.code, twice.err]).toEqual([
+        1,
+        `sesh-node run: another sesh-node run is using the data directory ${dataDir} (process ${process.pid}); a node runs once: stop that one first (systemctl stop sesh-node, if it is the service), or give this one a data directory of its own`,
+      ]);
+    } finally {
+      held.release();
+    }
   });
 
   it("operator commands never take a key from a flag and say where to put it", async () => {

@@ -8,10 +8,10 @@ import { createChainClient, requireStakingContract } from "./chains.ts";
 import { createRelayClient, type RelayClient } from "./client.ts";
 import { loadInboxes, saveInbox } from "./client-store.ts";
 import { type Common, createCommon } from "./common.ts";
-import { startRelayDaemon } from "./daemon.ts";
+import { lockDataDir, startRelayDaemon } from "./daemon.ts";
 import { createDirectorySource } from "./directory.ts";
 import { InvitationError } from "./e2e.ts";
-import { KeyFileError, OptionsError, RelayError } from "./errors.ts";
+import { DaemonError, KeyFileError, OptionsError, RelayError } from "./errors.ts";
 import {
   type Address,
   initKeyFiles,
@@ -261,21 +261,31 @@ const COMMANDS: Record<string, Command> = {
       const common = createCommon(options);
       const dataDir = requireOption(options.dataDir, "data_dir");
       await loadKeyFiles(dataDir);
-      const source = createChainRegistrySource(common, {
-        client: createChainClient(options),
-        checkpoint: createSqliteCheckpointStore(join(dataDir, REGISTRY_DB_FILE)),
-      });
-      if (options.registry.startBlock === 0n && options.registry.chainId !== 31337n) {
-        common.logger.warn({
-          msg: "registry.start_block is 0: the first sync scans the whole chain for registrations; set it to the staking contract's deployment block",
+      // The chain settings are checked before the data directory is taken, and a start that fails
+      // after it closes what it opened (the lock last).
+      const client = createChainClient(options);
+      const lock = lockDataDir(dataDir);
+      common.shutdown.onShutdown("data directory lock", () => lock.release());
+      try {
+        const source = createChainRegistrySource(common, {
+          client,
+          checkpoint: createSqliteCheckpointStore(join(dataDir, REGISTRY_DB_FILE)),
         });
+        if (options.registry.startBlock === 0n && options.registry.chainId !== 31337n) {
+          common.logger.warn({
+            msg: "registry.start_block is 0: the first sync scans the whole chain for registrations; set it to the staking contract's deployment block",
+          });
+        }
+        const stop = (signal: string) => {
+          void common.shutdown.run(signal);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        await startRelayDaemon(common, source);
+      } catch (error) {
+        await common.shutdown.run("start failed");
+        throw error;
       }
-      const stop = (signal: string) => {
-        void common.shutdown.run(signal);
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      await startRelayDaemon(common, source);
       await new Promise<void>((resolve) =>
         common.shutdown.signal.addEventListener("abort", () => resolve(), { once: true }),
       );
@@ -612,6 +622,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     }
     if (
       error instanceof KeyFileError ||
+      error instanceof DaemonError ||
       error instanceof InvitationError ||
       error instanceof KeystoreError ||
       error instanceof OperatorError

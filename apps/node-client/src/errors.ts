@@ -160,3 +160,8 @@ export class OptionsError extends Error {
 export class KeyFileError extends Error {
   override readonly name = "KeyFileError";
 }
+
+/** Thrown when the relay daemon cannot start: its data directory is in use, or it cannot listen. */
+export class DaemonError extends Error {
+  override readonly name = "DaemonError";
+}
