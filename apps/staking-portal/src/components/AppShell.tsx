@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { NetworkBanners, NetworkPill } from "./NetworkStatus";
 import { Notices } from "./Notices";
 import { usePortalConfig } from "./PortalConfig";
@@ -43,6 +43,20 @@ export function AppShell({ children }: { children: ReactNode }) {
     ...(chainId === MAINNET_CHAIN_ID ? [] : [{ href: "/faucet", label: "Faucet" }]),
   ];
   const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname.startsWith(href));
+  // On a phone the links scroll sideways: bring the current page's link into view (Vouchers and Faucet
+  // start off-screen). Only the nav scrolls, never the page.
+  const navRef = useRef<HTMLElement>(null);
+  const current = links.find((link) => isActive(link.href))?.href;
+  useEffect(() => {
+    const nav = navRef.current;
+    const link = current ? nav?.querySelector<HTMLElement>(`a[href="${current}"]`) : null;
+    if (!nav || !link || nav.scrollWidth <= nav.clientWidth) return;
+    const box = nav.getBoundingClientRect();
+    const item = link.getBoundingClientRect();
+    if (item.left < box.left || item.right > box.right - 28) {
+      nav.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+    }
+  }, [current]);
 
   return (
     <div className="shell">
@@ -57,7 +71,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               SESH <span className="brand__sub">Staking</span>
             </span>
           </Link>
-          <nav className="nav" aria-label="Main">
+          <nav className="nav" aria-label="Main" ref={navRef}>
             {links.map((link) => (
               <Link
                 key={link.href}

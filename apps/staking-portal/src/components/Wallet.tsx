@@ -215,12 +215,38 @@ function AccountDialog({ open, onClose }: { open: boolean; onClose: () => void }
   );
 }
 
+/** Asks the header's wallet control to open its connect dialog (one dialog, so its ids stay unique). */
+const CONNECT_EVENT = "sesh:connect-wallet";
+
+/**
+ * A button where a page needs a wallet: opens the same "Connect a wallet" dialog as the header's button,
+ * so a disconnected user acts where they are instead of looking for the control at the top.
+ */
+export function ConnectWalletButton({
+  children = "Connect a wallet",
+  block,
+}: {
+  children?: ReactNode;
+  block?: boolean;
+}) {
+  return (
+    <Button variant="primary" block={block} onClick={() => window.dispatchEvent(new Event(CONNECT_EVENT))}>
+      {children}
+    </Button>
+  );
+}
+
 /** The header's wallet control: connect when disconnected, the account (and dev account) when not. */
 export function WalletButton() {
   const { address, status, connector } = useConnection();
   const [dialog, setDialog] = useState<"connect" | "account" | null>(null);
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
+  useEffect(() => {
+    const open = () => setDialog("connect");
+    window.addEventListener(CONNECT_EVENT, open);
+    return () => window.removeEventListener(CONNECT_EVENT, open);
+  }, []);
 
   if (!mounted || status === "reconnecting" || status === "connecting") {
     return (

@@ -134,18 +134,22 @@ export function EmptyState({
   children,
   action,
   icon = "○",
+  heading,
 }: {
   title: string;
   children?: ReactNode;
   action?: ReactNode;
   icon?: ReactNode;
+  /** The title is the page's heading (a page that is only this message, e.g. not found). */
+  heading?: boolean;
 }) {
+  const Title = heading ? "h1" : "p";
   return (
     <div className="empty">
       <span className="empty__icon" aria-hidden="true">
         {icon}
       </span>
-      <p className="empty__title">{title}</p>
+      <Title className="empty__title">{title}</Title>
       {children ? <div className="small">{children}</div> : null}
       {action}
     </div>

@@ -7,6 +7,7 @@ import { Amount } from "@/components/Amount";
 import { Countdown } from "@/components/Countdown";
 import { describeState, StateBadge } from "@/components/StateBadge";
 import { Banner, Card, EmptyState, PageHead, Progress, Skeleton, SkeletonRows } from "@/components/ui";
+import { ConnectWalletButton } from "@/components/Wallet";
 import { displaySesh, formatBps, formatDate, formatDuration } from "@/lib/format";
 import { useAccount, useSeshQuery } from "@/lib/sesh";
 import { ContributeForm } from "./ContributeForm";
@@ -151,6 +152,7 @@ export function NodeView({ id }: { id: string }) {
     return (
       <EmptyState
         title={`There is no node #${id}`}
+        heading
         icon="?"
         action={
           <Link className="btn" href="/nodes">
@@ -260,7 +262,10 @@ export function NodeView({ id }: { id: string }) {
                 <h2 id="contribute-title">Contribute</h2>
               </div>
               {!account ? (
-                <p className="muted small">Connect a wallet to stake in this node.</p>
+                <div className="stack-sm">
+                  <p className="muted small">Connect a wallet to stake in this node.</p>
+                  <ConnectWalletButton block />
+                </div>
               ) : contributors.data ? (
                 <ContributeForm node={n} contributors={contributors.data} account={account} />
               ) : (

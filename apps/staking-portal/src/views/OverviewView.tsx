@@ -12,6 +12,7 @@ import { Amount } from "@/components/Amount";
 import { Countdown } from "@/components/Countdown";
 import { StateBadge } from "@/components/StateBadge";
 import { Banner, Button, Card, EmptyState, PageHead, SkeletonRows, Stat } from "@/components/ui";
+import { ConnectWalletButton } from "@/components/Wallet";
 import { displaySesh, formatCount, formatPercent, formatPerMille } from "@/lib/format";
 import { useAccount, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
@@ -234,7 +235,7 @@ export function OverviewView() {
         <MyPosition account={account} />
       ) : (
         <Card>
-          <EmptyState title="Connect a wallet to see your stakes" icon="◎">
+          <EmptyState title="Connect a wallet to see your stakes" icon="◎" action={<ConnectWalletButton />}>
             Your balance, stakes, rewards and unlock times appear here. Everything else works without a
             wallet.
           </EmptyState>

@@ -15,6 +15,7 @@ import { AmountInput } from "@/components/AmountInput";
 import { useWrongNetwork } from "@/components/NetworkStatus";
 import { usePortalConfig } from "@/components/PortalConfig";
 import { Banner, Button, Card, describedBy, Field, PageHead } from "@/components/ui";
+import { ConnectWalletButton } from "@/components/Wallet";
 import { displaySesh, formatBps, minBig } from "@/lib/format";
 import { checkNodePayload, type NodePayload, verifyProofOfPossession } from "@/lib/payload";
 import { useAccount, useReadClient, useSeshAddresses, useSeshQuery } from "@/lib/sesh";
@@ -482,9 +483,13 @@ export function RegisterView() {
               <dd>{mode === "shared" ? (check?.reservations?.length ?? 0) : 0}</dd>
             </dl>
             <hr className="divider" />
-            <Button type="submit" variant="primary" block disabled={!canSubmit} busy={active === title}>
-              {account ? "Register node" : "Connect a wallet to register"}
-            </Button>
+            {account ? (
+              <Button type="submit" variant="primary" block disabled={!canSubmit} busy={active === title}>
+                Register node
+              </Button>
+            ) : (
+              <ConnectWalletButton block>Connect a wallet to register</ConnectWalletButton>
+            )}
             <p className="small faint" style={{ marginTop: 8 }}>
               One transaction: your wallet signs a permit for the stake, then sends the registration.
             </p>

@@ -9,7 +9,7 @@ import { Countdown } from "@/components/Countdown";
 import { useWrongNetwork } from "@/components/NetworkStatus";
 import { StateBadge } from "@/components/StateBadge";
 import { Banner, Button, Card, EmptyState, PageHead, SkeletonRows, Stat } from "@/components/ui";
-import { Dialog } from "@/components/Wallet";
+import { ConnectWalletButton, Dialog } from "@/components/Wallet";
 import { displaySesh, formatDate, formatDuration } from "@/lib/format";
 import { useAccount, useChainNow, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
@@ -296,8 +296,8 @@ export function StakesView() {
         <MyStakes account={account} />
       ) : (
         <Card>
-          <EmptyState title="Connect a wallet to see your stakes" icon="◎">
-            Use the Connect wallet button at the top of the page.
+          <EmptyState title="Connect a wallet to see your stakes" icon="◎" action={<ConnectWalletButton />}>
+            Each node you staked in, what it earns, and when an exiting stake unlocks.
           </EmptyState>
         </Card>
       )}

@@ -29,6 +29,7 @@ import {
   PageHead,
   SkeletonRows,
 } from "@/components/ui";
+import { ConnectWalletButton } from "@/components/Wallet";
 import { formatDate } from "@/lib/format";
 import { useAccount, useSeshAddresses, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
@@ -610,7 +611,13 @@ export function VouchersView() {
             </dl>
           </Card>
           <Card>
-            <EmptyState title="Connect a wallet to buy and manage vouchers" icon="◎" />
+            <EmptyState
+              title="Connect a wallet to buy and manage vouchers"
+              icon="◎"
+              action={<ConnectWalletButton />}
+            >
+              Your vouchers, their units and expiry appear here, and you can buy one.
+            </EmptyState>
           </Card>
         </>
       ) : (
