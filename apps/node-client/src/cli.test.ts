@@ -2,7 +2,7 @@ import { chmod, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { addressBook } from "@sesh/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "./_test/common.ts";
+import { freePort, tempDir } from "./_test/common.ts";
 import { TEST_DOMAIN } from "./_test/nodes.ts";
 import { fromHex } from "./bytes.ts";
 import { main } from "./cli.ts";
@@ -195,6 +195,22 @@ describe("sesh-node CLI", () => {
       ]);
     } finally {
       held.release();
+    }
+  });
+
+  it("operator commands say in words when the chain cannot be reached", async () => {
+    const dataDir = await dir();
+    await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);
+    const port = await freePort();
+    const rpc = ["--rpc-url", `http://127.0.0.1:${port}`, "--log-level", "silent"];
+    const status = await cli(["status", "--data-dir", dataDir, ...rpc]);
+    const claim = await cli(["claim", ...rpc], { SESH_OPERATOR_KEY: `0x${"11".repeat(32)}` });
+    for (const { code, err } of [status, claim]) {
+      expect(code).toBe(1);
+      expect(err).toContain(
+        `Could not reach the network at 127.0.0.1:${port}. Check your internet connection and the RPC URL, then try again.`,
+      );
+      expect(err).not.toMatch(/unexpected failure|\n\s+at /);
     }
   });
 

@@ -1,8 +1,9 @@
 import { access, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SeshError } from "@sesh/sdk";
+import { decodeSeshError, SeshError } from "@sesh/sdk";
 import { pino } from "pino";
+import { BaseError } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { createChainClient, requireStakingContract } from "./chains.ts";
 import { createRelayClient, type RelayClient } from "./client.ts";
@@ -632,6 +633,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     }
     if (error instanceof RelayError || error instanceof SeshError) {
       io.err(`sesh-node ${name}: ${error.message}${error.retryable ? " (a retry may help)" : ""}`);
+      return 1;
+    }
+    // A chain call that no command wrapped (the RPC unreachable, a revert): in words, as the SDK puts them.
+    if (error instanceof BaseError || (error instanceof TypeError && /fetch failed/i.test(error.message))) {
+      io.err(`sesh-node ${name}: ${decodeSeshError(error).message}`);
       return 1;
     }
     io.err(`sesh-node ${name}: unexpected failure: ${(error as Error).stack ?? String(error)}`);
