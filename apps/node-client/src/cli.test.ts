@@ -198,6 +198,16 @@ describe("sesh-node CLI", () => {
     }
   });
 
+  it("says what the file system refused, without a stack trace", async () => {
+    const file = join(await dir(), "a-file");
+    await writeFile(file, "");
+    const init = await cli(["init", "--data-dir", join(file, "node"), "--endpoint", "127.0.0.1:7450"]);
+    expect([init.code, init.err]).toEqual([
+      1,
+      `sesh-node init: cannot mkdir ${join(file, "node")}: a part of the path is a file, not a directory (ENOTDIR)`,
+    ]);
+  });
+
   it("operator commands say in words when the chain cannot be reached", async () => {
     const dataDir = await dir();
     await cli(["init", "--data-dir", dataDir, "--endpoint", "127.0.0.1:7450"]);

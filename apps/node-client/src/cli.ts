@@ -640,7 +640,29 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.err(`sesh-node ${name}: ${decodeSeshError(error).message}`);
       return 1;
     }
+    const system = error as NodeJS.ErrnoException;
+    if (error instanceof Error && typeof system.code === "string" && typeof system.syscall === "string") {
+      io.err(`sesh-node ${name}: ${describeSystemError(system)}`);
+      return 1;
+    }
     io.err(`sesh-node ${name}: unexpected failure: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
+}
+
+/** What the file system said, for an operator: `cannot mkdir /x/y: … (ENOTDIR)`. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: "it (or a directory above it) does not exist",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied; run as the user that owns it, or change its permissions",
+  EPERM: "operation not permitted; run as the user that owns it, or change its permissions",
+  EROFS: "the file system is read-only",
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+};
+
+function describeSystemError(error: NodeJS.ErrnoException): string {
+  const what = SYSTEM_ERRORS[error.code!] ?? error.message.replace(/^[A-Z]+: /, "").replace(/, \w+ .*$/, "");
+  return `cannot ${error.syscall}${error.path ? ` ${error.path}` : ""}: ${what} (${error.code})`;
 }
