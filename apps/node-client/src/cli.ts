@@ -131,7 +131,9 @@ function printPayload(
     `Data directory: ${dataDir} (${KEY_FILES.identity} and ${KEY_FILES.onion} are readable by the owner only; back them up)`,
   );
   if (payload) {
-    io.out("Registration payload (paste it into the staking portal, or pass it to sesh-node register):");
+    io.out(
+      "Registration payload (paste it into the staking portal's Run a node page; sesh-node register needs none, it signs its own):",
+    );
     io.out(JSON.stringify(payload, null, 2));
   } else {
     io.out(

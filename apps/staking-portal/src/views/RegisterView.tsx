@@ -238,8 +238,9 @@ export function RegisterView() {
         title="Run a node"
         lede={
           <>
-            Start the relay with <code>sesh-node init</code>, paste what it prints, choose how to stake, and
-            register. The node earns once it holds{" "}
+            Create the node's keys with <code>sesh-node init --operator &lt;your address&gt;</code> (or print
+            the payload of existing keys with <code>sesh-node payload --operator &lt;your address&gt;</code>),
+            paste what it prints, choose how to stake, and register. The node earns once it holds{" "}
             {requirement ? displaySesh(requirement) : "the full requirement"}.
           </>
         }
@@ -292,8 +293,9 @@ export function RegisterView() {
               <div style={{ marginTop: 12 }}>
                 <Banner tone="danger" role="alert">
                   The signature does not prove this node key for your account on this network: relays would
-                  ignore the node. Run <code>sesh-node init</code> again with your address and paste the new
-                  output.
+                  ignore the node. Print a payload for this account with{" "}
+                  <code>sesh-node payload --data-dir &lt;node dir&gt; --operator &lt;your address&gt;</code>{" "}
+                  and paste it here.
                 </Banner>
               </div>
             ) : null}
