@@ -303,12 +303,15 @@ async function readPrivate(path: string): Promise<string> {
       `${path} not found; create the node's keys with: sesh-node init --data-dir <dir> --endpoint <host:port>`,
     );
   }
-  if ((info.mode & 0o077) !== 0) {
-    throw new KeyFileError(
-      `${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); restrict it with: chmod 600 ${path}`,
-    );
-  }
+  const open = othersMayRead(path, info.mode);
+  if (open) throw new KeyFileError(open);
   return readFile(path, "utf8");
+}
+
+/** What is wrong with a secret file of mode `mode` that other users may read or write, or undefined. */
+export function othersMayRead(path: string, mode: number): string | undefined {
+  if ((mode & 0o077) === 0) return undefined;
+  return `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); restrict it with: chmod 600 ${path}`;
 }
 
 /** Loads the node keys from `dataDir`, checking file modes and that the onion key matches the identity. */

@@ -6,7 +6,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { PrivateKeyAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "./keys.ts";
+import { type Hex, othersMayRead } from "./keys.ts";
 import { decryptKeystore, KeystoreError, parseKeystore } from "./keystore.ts";
 import type { Options } from "./options.ts";
 
@@ -87,12 +87,8 @@ export async function loadOperatorWallet(
  */
 export async function readPasswordFile(path: string): Promise<string> {
   try {
-    const info = await stat(path);
-    if ((info.mode & 0o077) !== 0) {
-      throw new KeystoreError(
-        `${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); restrict it with: chmod 600 ${path}`,
-      );
-    }
+    const open = othersMayRead(path, (await stat(path)).mode);
+    if (open) throw new KeystoreError(open);
     return (await readFile(path, "utf8")).replace(/\r?\n$/, "");
   } catch (error) {
     if (error instanceof KeystoreError) throw error;
