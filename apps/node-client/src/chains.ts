@@ -1,9 +1,11 @@
 import {
   addressBook,
+  communityVouchersAbi,
   createSeshClient,
   decodeSeshError,
   type SeshAddresses,
   type SeshClient,
+  SeshNetworkError,
   serviceNodeStakingAbi,
 } from "@sesh/sdk";
 import { type Account, type Chain, defineChain, http } from "viem";
@@ -107,27 +109,57 @@ export function createChainClient(options: Options, account?: Account): SeshClie
 
 /**
  * createChainClient, with the token and reward pool read from the staking contract when the address
- * book does not know the deployment (transactions need them).
+ * book does not know the deployment (transactions need them), and the vouchers contract of
+ * `registry.vouchers_contract` when set: it must belong to the same staking contract, and its payment
+ * token comes from it. Without either, `addresses.communityVouchers` is the zero address.
  */
 export async function createOperatorChainClient(options: Options, account?: Account): Promise<SeshClient> {
   const client = createChainClient(options, account);
-  if (client.addresses.seshToken !== ZERO_ADDRESS) return client;
-  const { publicClient, addresses } = client;
-  const [seshToken, rewardRatePool] = await Promise.all(
-    (["token", "rewardPool"] as const).map((functionName) =>
-      publicClient
-        .readContract({ address: addresses.serviceNodeStaking, abi: serviceNodeStakingAbi, functionName })
-        .catch((error: unknown) => {
-          throw decodeSeshError(error);
-        }),
-    ),
-  );
+  const { publicClient } = client;
+  let addresses = client.addresses;
+  if (addresses.seshToken === ZERO_ADDRESS) {
+    const staking = addresses.serviceNodeStaking;
+    const [seshToken, rewardRatePool] = await Promise.all(
+      (["token", "rewardPool"] as const).map((functionName) =>
+        publicClient.readContract({ address: staking, abi: serviceNodeStakingAbi, functionName }),
+      ),
+    ).catch((error: unknown) => {
+      throw decodeSeshError(error);
+    });
+    addresses = { ...addresses, seshToken: seshToken!, rewardRatePool: rewardRatePool! };
+  }
+  const vouchers = options.registry.vouchersContract;
+  if (vouchers !== undefined && vouchers.toLowerCase() !== addresses.communityVouchers.toLowerCase()) {
+    const [staking, paymentToken] = await Promise.all(
+      (["staking", "paymentToken"] as const).map((functionName) =>
+        publicClient.readContract({ address: vouchers, abi: communityVouchersAbi, functionName }),
+      ),
+    ).catch((error: unknown) => {
+      const decoded = decodeSeshError(error);
+      if (decoded instanceof SeshNetworkError) throw decoded;
+      throw new OptionsError(
+        `${vouchers} (registry.vouchers_contract) is not a CommunityVouchers contract on chain ${options.registry.chainId}: it does not answer staking() and paymentToken(); check --vouchers`,
+      );
+    });
+    if (staking?.toLowerCase() !== addresses.serviceNodeStaking.toLowerCase()) {
+      throw new OptionsError(
+        `the vouchers contract ${vouchers} pays the nodes of staking contract ${staking}, not of ${addresses.serviceNodeStaking}; check --vouchers and --staking`,
+      );
+    }
+    addresses = { ...addresses, communityVouchers: vouchers, paymentToken: paymentToken! };
+  }
+  if (addresses === client.addresses) return client;
   const url = requireOption(options.registry.rpcUrl, "registry.rpc_url");
   return createSeshClient({
     chain: viemChain(options.registry.chainId, url),
     transport: http(url, { timeout: options.registry.rpcTimeoutMs, retryCount: 1 }),
-    addresses: { ...addresses, seshToken: seshToken as Address, rewardRatePool: rewardRatePool as Address },
+    addresses,
     pollingInterval: Math.min(options.registry.pollIntervalMs, 1_000),
     ...(account ? { account } : {}),
   });
+}
+
+/** Whether the client knows a vouchers contract (the address book's or registry.vouchers_contract). */
+export function hasVouchers(client: SeshClient): boolean {
+  return client.addresses.communityVouchers !== ZERO_ADDRESS;
 }

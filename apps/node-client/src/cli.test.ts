@@ -40,6 +40,7 @@ describe("sesh-node CLI", () => {
       "run",
       "status",
       "claim",
+      "redeem",
       "keystore",
       "invite",
       "send",

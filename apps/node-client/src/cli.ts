@@ -22,7 +22,7 @@ import {
   registrationPayload,
 } from "./keys.ts";
 import { encryptKeystore, KeystoreError } from "./keystore.ts";
-import { claimCommand, OperatorError, registerCommand, statusCommand } from "./operator.ts";
+import { claimCommand, OperatorError, redeemCommand, registerCommand, statusCommand } from "./operator.ts";
 import {
   KEYSTORE_PASSWORD_ENV,
   OPERATOR_KEY_ENV,
@@ -92,7 +92,7 @@ const CLIENT_SETTINGS = [
 /** Client commands print their results; their logs go to stderr, errors only by default. */
 const CLIENT_DEFAULTS = { log_level: "error" };
 const RELAY_SETTINGS = OPTION_KEYS.map((k) => k.key).filter(
-  (k) => !k.startsWith("client.") && !k.startsWith("operator."),
+  (k) => !k.startsWith("client.") && !k.startsWith("operator.") && k !== "registry.vouchers_contract",
 );
 const OPERATOR_SETTINGS = [
   "data_dir",
@@ -331,7 +331,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       "show the node's on-chain state, stake, unlock time and rewards, and the running relay's figures",
     usage: "sesh-node status --data-dir <dir> [--relay-url http://127.0.0.1:7450] [--json]",
-    settings: ["data_dir", "log_level", "listen", ...CHAIN_SETTINGS],
+    settings: ["data_dir", "log_level", "listen", ...CHAIN_SETTINGS, "registry.vouchers_contract"],
     extraFlags: {
       "relay-url": {
         type: "string",
@@ -351,9 +351,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   claim: {
-    summary: "claim the operator wallet's rewards across all its nodes",
+    summary: "claim the operator wallet's SESH rewards and voucher earnings across all its nodes",
     usage: "sesh-node claim [--keystore <file>] [--release]",
-    settings: OPERATOR_SETTINGS.filter((k) => k !== "data_dir"),
+    settings: [...OPERATOR_SETTINGS.filter((k) => k !== "data_dir"), "registry.vouchers_contract"],
     extraFlags: {
       release: {
         type: "boolean",
@@ -365,6 +365,28 @@ const COMMANDS: Record<string, Command> = {
       return claimCommand(
         options,
         { release: flags.release === true },
+        { out: io.out, env: io.env, prompt: io.prompt ?? terminalPasswordPrompt },
+      );
+    },
+  },
+  redeem: {
+    summary:
+      "submit a community's redemption authorization, paying the node for capacity it delivered (wallet pays gas)",
+    usage:
+      "sesh-node redeem <authorization.json | -> [--data-dir <dir>] [--keystore <file>]   (- reads stdin)",
+    settings: [...OPERATOR_SETTINGS, "registry.vouchers_contract"],
+    positionals: true,
+    async run({ options, positionals, io }) {
+      const [file, ...rest] = positionals;
+      if (!file || rest.length > 0) {
+        throw new UsageError(
+          "give one file with the authorization the community sent (the JSON from the staking portal), or - to read it from stdin",
+        );
+      }
+      const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+      return redeemCommand(
+        options,
+        { text, source: file === "-" ? "stdin" : file, dataDir: options.dataDir },
         { out: io.out, env: io.env, prompt: io.prompt ?? terminalPasswordPrompt },
       );
     },
@@ -567,9 +589,11 @@ function commandHelp(name: string, command: Command): string {
       );
   }
   lines.push("", "Settings (config key / environment variable):");
+  const keyWidth = Math.max(...command.settings.map((key) => key.length));
+  const envWidth = Math.max(...command.settings.map((key) => envName(key).length));
   for (const key of command.settings) {
     const spec = OPTION_KEYS.find((k) => k.key === key)!;
-    lines.push(`  ${spec.key.padEnd(28)} ${envName(spec.key).padEnd(36)} ${spec.description}`);
+    lines.push(`  ${spec.key.padEnd(keyWidth)}  ${envName(spec.key).padEnd(envWidth)}  ${spec.description}`);
   }
   return lines.join("\n");
 }

@@ -22,10 +22,10 @@ import {
   startTestChain,
   type TestChain,
 } from "./_test/chain.ts";
+import { runCli } from "./_test/cli.ts";
 import { tempDir, testCommon } from "./_test/common.ts";
 import { receiveTexts, sendWhileKilling } from "./_test/kill-under-load.ts";
 import { to0x } from "./bytes.ts";
-import { main } from "./cli.ts";
 import { createRelayClient } from "./client.ts";
 import { decodeInvitation } from "./e2e.ts";
 import { RelayError } from "./errors.ts";
@@ -98,17 +98,7 @@ describe("relays on a local chain (multi-process)", () => {
   let env: NodeJS.ProcessEnv;
 
   /** Runs the CLI in-process with the chain settings in its environment. */
-  async function cli(argv: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      env: { ...env, ...extraEnv },
-      prompt: async () => undefined,
-    });
-    return { code, out, err };
-  }
+  const cli = (argv: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(argv, { ...env, ...extraEnv });
 
   async function status(relay: RelayProcess): Promise<Status> {
     const response = await fetch(`http://127.0.0.1:${relay.port}/status`);

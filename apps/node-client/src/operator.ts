@@ -4,10 +4,19 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { formatSesh, type Node, parseSesh, type SeshClient, serviceNodeStakingAbi } from "@sesh/sdk";
+import {
+  communityVouchersAbi,
+  formatSesh,
+  formatTokenAmount,
+  type Node,
+  parseRedemptionAuthorization,
+  parseSesh,
+  type SeshClient,
+  serviceNodeStakingAbi,
+} from "@sesh/sdk";
 import { getAbiItem } from "viem";
 import { to0x } from "./bytes.ts";
-import { createOperatorChainClient, requireStakingContract } from "./chains.ts";
+import { createOperatorChainClient, hasVouchers, requireStakingContract } from "./chains.ts";
 import {
   type Address,
   type Hex,
@@ -86,7 +95,7 @@ function formatTime(seconds: bigint, now = Date.now()): string {
     .toISOString()
     .replace(/\.\d{3}Z$/, " UTC")
     .replace("T", " ");
-  return `${iso} (${delta >= 0 ? `in ${span}` : `${span} ago`})`;
+  return `${iso} (${delta === 0 ? "now" : delta > 0 ? `in ${span}` : `${span} ago`})`;
 }
 
 function parseFee(value: string | undefined): number {
@@ -239,8 +248,44 @@ export interface NodeStatusJson {
     unlockAt: string;
     operatorClaimable: string;
     operatorWithdrawable: string;
+    /** Payment-token figures from the vouchers contract; null when no vouchers contract is known. */
+    vouchers: {
+      contract: string;
+      token: { address: string; symbol: string; decimals: number };
+      /** Credited to the node's contributors by redemptions, in all (base units). */
+      creditedToNode: string;
+      unitsRedeemed: string;
+      redemptions: string;
+      /** What the operator's wallet can claim now from this node (base units). */
+      operatorClaimable: string;
+    } | null;
   } | null;
   relay: { url: string; reachable: boolean; status?: unknown; error?: string };
+}
+
+/** The node's voucher earnings and the operator's claimable share, with the payment token to show them. */
+async function voucherFigures(
+  client: SeshClient,
+  node: Node,
+): Promise<NonNullable<NonNullable<NodeStatusJson["node"]>["vouchers"]>> {
+  const [price, totals, claimable] = await Promise.all([
+    client.getVoucherPrice(),
+    client.publicClient.readContract({
+      address: client.addresses.communityVouchers,
+      abi: communityVouchersAbi,
+      functionName: "nodeTotals",
+      args: [node.id],
+    }),
+    client.getVoucherEarnings({ nodeIds: [node.id], account: node.operator }),
+  ]);
+  return {
+    contract: client.addresses.communityVouchers,
+    token: { address: price.paymentToken, symbol: price.symbol, decimals: price.decimals },
+    creditedToNode: totals.operatorsAmount.toString(),
+    unitsRedeemed: totals.units.toString(),
+    redemptions: totals.redemptions.toString(),
+    operatorClaimable: claimable.toString(),
+  };
 }
 
 /** `sesh-node status`: the node's on-chain state and stake, and the running relay's live figures. */
@@ -274,6 +319,7 @@ export async function statusCommand(
       unlockAt: node.unlockAt.toString(),
       operatorClaimable: claimable.toString(),
       operatorWithdrawable: (own?.withdrawable ?? 0n).toString(),
+      vouchers: hasVouchers(client) ? await voucherFigures(client, node) : null,
     };
   }
   const host = ["0.0.0.0", "::", ""].includes(options.listen.host) ? "127.0.0.1" : options.listen.host;
@@ -344,6 +390,22 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
         `${formatSesh(BigInt(n.operatorWithdrawable))} (withdraw it in the staking portal)`,
       );
     }
+    const v = n.vouchers;
+    if (!v) {
+      row(
+        "voucher earnings",
+        "unknown: no vouchers contract for this deployment (give it with --vouchers or registry.vouchers_contract)",
+      );
+    } else {
+      const amount = (value: string) =>
+        formatTokenAmount(BigInt(value), v.token.decimals, { symbol: v.token.symbol });
+      row(
+        "voucher earnings",
+        v.redemptions === "0"
+          ? "none yet: communities pay a node by redeeming vouchers to it (sesh-node redeem submits their authorizations)"
+          : `${amount(v.creditedToNode)} credited to the node (${v.unitsRedeemed} units in ${v.redemptions} redemption${v.redemptions === "1" ? "" : "s"}); ${amount(v.operatorClaimable)} claimable by the operator (sesh-node claim)`,
+      );
+    }
   }
   io.out(`Relay at ${report.relay.url}:`);
   if (!report.relay.reachable) {
@@ -374,7 +436,10 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
   row("in flight", `${s.relay.inFlight} requests; up ${Math.round(s.relay.uptimeSeconds)} s`);
 }
 
-/** `sesh-node claim`: pays the operator wallet everything it earned across its nodes. */
+/**
+ * `sesh-node claim`: pays the operator wallet everything it earned across its nodes: the SESH rewards
+ * of staking, and its part of what communities paid the nodes with vouchers (in the payment token).
+ */
 export async function claimCommand(
   options: Options,
   flags: { release?: boolean },
@@ -392,18 +457,138 @@ export async function claimCommand(
       `The pool released ${formatSesh(released.amount)} to the Active nodes (transaction ${released.hash}).`,
     );
   }
-  const claimable = await client.getClaimableRewards({ account });
-  if (claimable === 0n) {
+  const [claimable, earnings] = await Promise.all([
+    client.getClaimableRewards({ account }),
+    hasVouchers(client) ? voucherEarningsByNode(client, account) : undefined,
+  ]);
+  const earningNodes = earnings?.nodes.filter((n) => n.amount > 0n) ?? [];
+  if (claimable === 0n && earningNodes.length === 0) {
     io.out(
-      `Nothing to claim for ${account} yet: rewards accrue while its nodes are Active and are credited when the reward pool releases (sesh-node claim --release releases first).`,
+      `Nothing to claim for ${account} yet: rewards accrue while its nodes are Active and are credited when the reward pool releases (sesh-node claim --release releases first)${earnings ? "; voucher earnings come when communities redeem vouchers to its nodes (sesh-node redeem)" : ""}.`,
     );
+    if (!earnings) io.out(NO_VOUCHERS);
     return 0;
   }
-  io.out(`Claiming ${formatSesh(claimable)}...`);
-  const result = await client.claimRewards();
-  const balance = await client.getSeshBalance({ account });
+  if (claimable > 0n) {
+    io.out(`Claiming ${formatSesh(claimable)} of rewards...`);
+    const result = await client.claimRewards();
+    const balance = await client.getSeshBalance({ account });
+    io.out(
+      `Claimed ${formatSesh(result.amount)} in transaction ${result.hash}; the wallet now holds ${formatSesh(balance)}.`,
+    );
+  } else {
+    io.out("No SESH rewards to claim yet.");
+  }
+  if (!earnings) {
+    io.out(NO_VOUCHERS);
+  } else if (earningNodes.length === 0) {
+    io.out("No voucher earnings to claim yet.");
+  } else {
+    const { format } = earnings;
+    const total = earningNodes.reduce((sum, n) => sum + n.amount, 0n);
+    const from = earningNodes.map((n) => `#${n.nodeId}`).join(", ");
+    io.out(
+      `Claiming ${format(total)} of voucher earnings from node${earningNodes.length === 1 ? "" : "s"} ${from}...`,
+    );
+    const result = await client.claimVoucherEarnings({ nodeIds: earningNodes.map((n) => n.nodeId) });
+    const balance = await client.getPaymentTokenBalance({ account });
+    io.out(
+      `Claimed ${format(result.amount)} in transaction ${result.hash}; the wallet now holds ${format(balance)}.`,
+    );
+  }
+  return 0;
+}
+
+const NO_VOUCHERS =
+  "Voucher earnings were not checked: no vouchers contract is known for this deployment (give it with --vouchers or registry.vouchers_contract).";
+
+/** What `account` can claim from voucher redemptions, per node it staked in, and how to show amounts. */
+async function voucherEarningsByNode(
+  client: SeshClient,
+  account: Address,
+): Promise<{ nodes: { nodeId: bigint; amount: bigint }[]; format: (value: bigint) => string }> {
+  const [stakes, price] = await Promise.all([client.getStakes({ account }), client.getVoucherPrice()]);
+  const nodeIds = [...new Set(stakes.map((s) => s.nodeId))];
+  const amounts = await Promise.all(
+    nodeIds.map((nodeId) => client.getVoucherEarnings({ nodeIds: [nodeId], account })),
+  );
+  return {
+    nodes: nodeIds.map((nodeId, i) => ({ nodeId, amount: amounts[i]! })),
+    format: (value) => formatTokenAmount(value, price.decimals, { symbol: price.symbol }),
+  };
+}
+
+/**
+ * `sesh-node redeem`: submits a community's signed redemption authorization (the JSON the staking portal
+ * or the SDK's signRedemption produces), which credits the node with the voucher units the community
+ * redeems to it; the wallet pays only the gas. Checks the authorization before sending anything.
+ */
+export async function redeemCommand(
+  options: Options,
+  flags: { text: string; source: string; dataDir?: string | undefined },
+  io: OperatorIo,
+): Promise<number> {
+  const parsed = parseRedemptionAuthorization(flags.text);
+  if (!parsed.authorization) {
+    throw new OperatorError(
+      `${flags.source} does not hold a usable redemption authorization:\n  - ${parsed.errors.join("\n  - ")}`,
+    );
+  }
+  const authorization = parsed.authorization;
+  if (BigInt(authorization.chainId) !== options.registry.chainId) {
+    throw new OperatorError(
+      `the authorization is for chain ${authorization.chainId}, but sesh-node is set to chain ${options.registry.chainId}; submit it with --chain-id ${authorization.chainId} (and that chain's --rpc-url)`,
+    );
+  }
+  const wallet = await loadOperatorWallet(options, io.env, io.prompt);
+  const account = wallet.account.address;
+  io.out(`Operator wallet: ${account} (from ${wallet.source})`);
+  const client = await createOperatorChainClient(options, wallet.account);
+  await checkChain(client, options);
+  if (!hasVouchers(client)) {
+    throw new OperatorError(
+      "no vouchers contract is known for this deployment: give it with --vouchers or registry.vouchers_contract",
+    );
+  }
+  if (authorization.verifyingContract.toLowerCase() !== client.addresses.communityVouchers.toLowerCase()) {
+    throw new OperatorError(
+      `the authorization is for the vouchers contract ${authorization.verifyingContract}, but this deployment's is ${client.addresses.communityVouchers}; ask the community to sign one for this network`,
+    );
+  }
+  const nodeId = BigInt(authorization.nodeId);
+  if (flags.dataDir !== undefined) {
+    const own = await findOwnNode(client, options, await loadKeyFiles(flags.dataDir));
+    if (own?.id !== nodeId) {
+      throw new OperatorError(
+        `the authorization pays node #${nodeId}, but the node in ${flags.dataDir} is ${own ? `#${own.id}` : "not registered"}; ask the community for one that names your node (or leave out --data-dir to submit it for node #${nodeId} anyway)`,
+      );
+    }
+  }
+  const [voucher, node, price, chainNow] = await Promise.all([
+    client.getVoucher({ voucherId: BigInt(authorization.voucherId) }),
+    client.getNode({ nodeId }),
+    client.getVoucherPrice(),
+    client.publicClient.getBlock().then((b) => b.timestamp),
+  ]);
+  const format = (value: bigint) => formatTokenAmount(value, price.decimals, { symbol: price.symbol });
+  const units = BigInt(authorization.units);
+  if (BigInt(authorization.deadline) <= chainNow) {
+    throw new OperatorError(
+      `the authorization expired at ${formatTime(BigInt(authorization.deadline))}; ask the community for a new one`,
+    );
+  }
   io.out(
-    `Claimed ${formatSesh(result.amount)} in transaction ${result.hash}; the wallet now holds ${formatSesh(balance)}.`,
+    `Redeeming ${units} unit${units === 1n ? "" : "s"} of voucher #${voucher.id} (${format(units * voucher.unitPrice)}, signed by ${authorization.community}) to node #${nodeId} (${node.state}, ${node.endpoint || "no endpoint"})...`,
+  );
+  const result = await client.submitRedemption({ authorization });
+  const share = await client.getVoucherEarnings({ nodeIds: [nodeId], account });
+  io.out(
+    `Redeemed in transaction ${result.hash}: ${format(result.operatorsAmount)} credited to node #${nodeId}'s contributors, ${format(result.poolAmount)} to the reward pool, ${format(result.treasuryAmount)} to the treasury.`,
+  );
+  io.out(
+    share > 0n
+      ? `This wallet can claim ${format(share)} from node #${nodeId} now: sesh-node claim.`
+      : `This wallet has nothing to claim from node #${nodeId}: its contributors claim their parts.`,
   );
   return 0;
 }

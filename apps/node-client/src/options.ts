@@ -15,6 +15,8 @@ export interface Options {
     chainId: bigint;
     /** From the setting, else the SDK address book's contract for the chain; undefined if neither. */
     stakingContract: Address | undefined;
+    /** From the setting, else the SDK address book's (when the staking contract is the book's). */
+    vouchersContract: Address | undefined;
     /** From the setting, else the chain's well-known RPC (local: http://127.0.0.1:8545). */
     rpcUrl: string | undefined;
     /** First block scanned for registry events: the setting, else the address book's deployment block, else 0. */
@@ -110,6 +112,13 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     description: "ServiceNodeStaking contract address (default: the SDK address book's, for the chain)",
   },
   {
+    key: "registry.vouchers_contract",
+    kind: "address",
+    flag: "vouchers",
+    description:
+      "CommunityVouchers contract address, for voucher earnings (status, claim) and redeem (default: the SDK address book's, with its staking contract)",
+  },
+  {
     key: "registry.rpc_url",
     kind: "url",
     flag: "rpc-url",
@@ -171,7 +180,7 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     kind: "string",
     flag: "keystore",
     description:
-      "operator wallet: encrypted JSON keystore file (or set SESH_OPERATOR_KEY); register and claim sign with it",
+      "operator wallet: encrypted JSON keystore file (or set SESH_OPERATOR_KEY); register, claim and redeem sign with it",
   },
   {
     key: "operator.password_file",
@@ -468,6 +477,7 @@ export function buildOptions(sources: OptionSources): Options {
     registry: {
       chainId,
       stakingContract,
+      vouchersContract: v<Address | undefined>("registry.vouchers_contract"),
       rpcUrl: v<string | undefined>("registry.rpc_url") ?? chain.rpcUrl,
       startBlock:
         startBlock !== undefined

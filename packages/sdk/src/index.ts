@@ -72,6 +72,10 @@ export * from "./generated/abis.ts";
 export { PERMIT_VALIDITY_SECONDS, type Permit } from "./internal/permit.ts";
 export { ed25519ToX25519PublicKey } from "./nodeKeys.ts";
 export {
+  type ParseRedemptionAuthorizationReturnType,
+  parseRedemptionAuthorization,
+} from "./redemptionAuthorization.ts";
+export {
   type Contributor,
   type Node,
   type NodeState,

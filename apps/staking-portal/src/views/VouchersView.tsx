@@ -9,6 +9,7 @@ import {
   getVoucherEarnings,
   getVoucherPrice,
   getVouchers,
+  parseRedemptionAuthorization,
   type RedemptionAuthorization,
 } from "@sesh/sdk";
 import { type FormEvent, useState } from "react";
@@ -65,48 +66,25 @@ export function checkAuthorization(
   ctx: { chainId: number; vouchers?: Address | undefined; now?: bigint | undefined },
 ): { authorization?: RedemptionAuthorization; errors: string[] } {
   if (text.trim() === "") return { errors: [] };
-  let raw: Record<string, unknown>;
-  try {
-    const t = text.trim();
-    raw = JSON.parse(t.slice(t.indexOf("{"), t.lastIndexOf("}") + 1));
-  } catch {
-    return {
-      errors: ["This is not valid JSON. Paste the whole authorization the community sent you, from { to }."],
-    };
-  }
-  const errors: string[] = [];
-  for (const key of ["voucherId", "nodeId", "units", "nonce", "deadline"]) {
-    if (typeof raw[key] !== "string" || !/^\d+$/.test(raw[key] as string))
-      errors.push(`${key} must be a whole number in quotes.`);
-  }
-  if (typeof raw.community !== "string" || !isAddress(raw.community, { strict: false })) {
-    errors.push("community must be the address of the community owner who signed.");
-  }
-  if (typeof raw.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(raw.signature)) {
-    errors.push("signature must be 0x followed by 130 hex characters (a 65-byte signature).");
-  }
-  if (raw.chainId !== ctx.chainId) {
-    errors.push(
-      `This authorization is for chain ${String(raw.chainId)}, but the portal is on chain ${ctx.chainId}.`,
+  const { authorization, errors } = parseRedemptionAuthorization(text);
+  if (!authorization) return { errors };
+  const problems: string[] = [];
+  if (authorization.chainId !== ctx.chainId) {
+    problems.push(
+      `This authorization is for chain ${authorization.chainId}, but the portal is on chain ${ctx.chainId}.`,
     );
   }
-  if (
-    typeof raw.verifyingContract !== "string" ||
-    !isAddress(raw.verifyingContract, { strict: false }) ||
-    (ctx.vouchers && !isAddressEqual(raw.verifyingContract as Address, ctx.vouchers))
-  ) {
-    errors.push(
+  if (ctx.vouchers && !isAddressEqual(authorization.verifyingContract, ctx.vouchers)) {
+    problems.push(
       "This authorization is for another vouchers contract: ask the community to sign one on this network.",
     );
   }
-  if (errors.length === 0 && ctx.now !== undefined && BigInt(raw.deadline as string) <= ctx.now) {
-    errors.push(
-      `This authorization expired on ${formatDate(BigInt(raw.deadline as string))}. Ask the community for a new one.`,
+  if (problems.length === 0 && ctx.now !== undefined && BigInt(authorization.deadline) <= ctx.now) {
+    problems.push(
+      `This authorization expired on ${formatDate(BigInt(authorization.deadline))}. Ask the community for a new one.`,
     );
   }
-  return errors.length > 0
-    ? { errors }
-    : { authorization: raw as unknown as RedemptionAuthorization, errors };
+  return problems.length > 0 ? { errors: problems } : { authorization, errors: [] };
 }
 
 function useActiveNodes() {
@@ -357,8 +335,8 @@ function RedeemForm({ voucher }: { voucher: AccountVoucher }) {
             {json}
           </pre>
           <p className="small muted">
-            Send it to the operator of node #{authorization.nodeId}; they submit it on this page and pay the
-            gas.
+            Send it to the operator of node #{authorization.nodeId}; they submit it on this page (or with{" "}
+            <code>sesh-node redeem</code>) and pay the gas.
           </p>
         </div>
       ) : null}
