@@ -5,7 +5,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  communityVouchersAbi,
   formatSesh,
   formatTokenAmount,
   type Node,
@@ -270,12 +269,7 @@ async function voucherFigures(
 ): Promise<NonNullable<NonNullable<NodeStatusJson["node"]>["vouchers"]>> {
   const [price, totals, claimable] = await Promise.all([
     client.getVoucherPrice(),
-    client.publicClient.readContract({
-      address: client.addresses.communityVouchers,
-      abi: communityVouchersAbi,
-      functionName: "nodeTotals",
-      args: [node.id],
-    }),
+    client.getNodeVoucherTotals({ nodeId: node.id }),
     client.getVoucherEarnings({ nodeIds: [node.id], account: node.operator }),
   ]);
   return {

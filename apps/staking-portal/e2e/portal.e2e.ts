@@ -595,6 +595,18 @@ describe("staking portal", { concurrency: false }, () => {
       await goto("/vouchers");
       await textOf(page.getByTestId("voucher-1"), /6 of 10 units left/);
       await shot("19-vouchers-redeemed");
+
+      // Node B's page shows what communities paid it; node A's, that none has yet.
+      await goto(`/nodes/${nodeB}`);
+      await textOf(
+        page.getByTestId("node-voucher-totals"),
+        /Credited to contributors\s*2\.4 tUSD[\s\S]*Units redeemed\s*4 in 1 redemption/,
+      );
+      await goto(`/nodes/${nodeA}`);
+      await textOf(
+        page.getByTestId("node-voucher-totals"),
+        /No community has paid this node with a voucher yet/,
+      );
     });
   });
 

@@ -22,6 +22,7 @@ import { getNetworkStats } from "./actions/getNetworkStats.ts";
 import { getNode } from "./actions/getNode.ts";
 import { getNodeEvents } from "./actions/getNodeEvents.ts";
 import { getNodes } from "./actions/getNodes.ts";
+import { getNodeVoucherTotals } from "./actions/getNodeVoucherTotals.ts";
 import { getPaymentTokenBalance } from "./actions/getPaymentTokenBalance.ts";
 import { getRegistrationMessage } from "./actions/getRegistrationMessage.ts";
 import { getRewardPoolInfo } from "./actions/getRewardPoolInfo.ts";
@@ -82,6 +83,7 @@ export const seshActions = {
   cancelRedemption,
   claimVoucherEarnings,
   getVoucherEarnings,
+  getNodeVoucherTotals,
   getPaymentTokenBalance,
   mintTestStablecoin,
 };

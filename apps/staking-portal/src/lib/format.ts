@@ -1,4 +1,4 @@
-import { formatSesh, SESH_DECIMALS } from "@sesh/sdk";
+import { formatSesh, formatTokenAmount, SESH_DECIMALS } from "@sesh/sdk";
 
 const ONE_SESH = 10n ** BigInt(SESH_DECIMALS);
 
@@ -10,6 +10,14 @@ export function displaySesh(value: bigint, options: { withSymbol?: boolean } = {
   const withSymbol = options.withSymbol ?? true;
   if (value > 0n && value < ONE_SESH / 10_000n) return withSymbol ? "< 0.0001 SESH" : "< 0.0001";
   return formatSesh(value, { maxDecimals: value >= ONE_SESH ? 2 : 4, withSymbol });
+}
+
+/** The token vouchers are paid in, as getVoucherPrice describes it. */
+export type PaymentToken = { symbol: string; decimals: number };
+
+/** A payment-token amount for reading: "12.50 tUSD". */
+export function formatPayment(value: bigint, token: PaymentToken): string {
+  return formatTokenAmount(value, token.decimals, { symbol: token.symbol, maxDecimals: 2 });
 }
 
 /** Every decimal, for tooltips and inputs. */

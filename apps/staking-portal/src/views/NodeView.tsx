@@ -1,6 +1,14 @@
 "use client";
 
-import { type Contributor, getContributors, getNetworkStats, getNode, type Node } from "@sesh/sdk";
+import {
+  type Contributor,
+  getContributors,
+  getNetworkStats,
+  getNode,
+  getNodeVoucherTotals,
+  getVoucherPrice,
+  type Node,
+} from "@sesh/sdk";
 import Link from "next/link";
 import { Address } from "@/components/Address";
 import { Amount } from "@/components/Amount";
@@ -8,10 +16,62 @@ import { Countdown } from "@/components/Countdown";
 import { describeState, StateBadge } from "@/components/StateBadge";
 import { Banner, Card, EmptyState, PageHead, Progress, Skeleton, SkeletonRows } from "@/components/ui";
 import { ConnectWalletButton } from "@/components/Wallet";
-import { displaySesh, formatBps, formatDate, formatDuration } from "@/lib/format";
-import { useAccount, useSeshQuery } from "@/lib/sesh";
+import { displaySesh, formatBps, formatDate, formatDuration, formatPayment } from "@/lib/format";
+import { useAccount, useSeshAddresses, useSeshQuery } from "@/lib/sesh";
 import { ContributeForm } from "./ContributeForm";
 import { EndpointForm } from "./EndpointForm";
+
+/** What communities paid the node with vouchers; nothing where vouchers are not deployed. */
+function CommunityPayments({ nodeId }: { nodeId: bigint }) {
+  const { addresses } = useSeshAddresses();
+  const deployed = Boolean(addresses && !/^0x0{40}$/.test(addresses.communityVouchers));
+  const totals = useSeshQuery(
+    ["nodeVoucherTotals", String(nodeId)],
+    (c) => getNodeVoucherTotals(c, { nodeId }),
+    {
+      enabled: deployed,
+    },
+  );
+  const price = useSeshQuery(["voucherPrice"], (c) => getVoucherPrice(c), { enabled: deployed });
+  if (!deployed) return null;
+  const t = totals.data;
+  const token = price.data;
+  return (
+    <Card aria-labelledby="payments-title">
+      <div className="card__head">
+        <h2 id="payments-title">Paid by communities</h2>
+      </div>
+      {totals.isError || price.isError ? (
+        <p className="small muted" role="alert">
+          {(totals.error ?? price.error)?.message}
+        </p>
+      ) : !t || !token ? (
+        <SkeletonRows rows={2} label="Loading community payments" />
+      ) : t.redemptions === 0n ? (
+        <p className="small muted" data-testid="node-voucher-totals">
+          No community has paid this node with a voucher yet. Communities pay the nodes that serve them by
+          redeeming <Link href="/vouchers">vouchers</Link> to them.
+        </p>
+      ) : (
+        <div className="stack-sm" data-testid="node-voucher-totals">
+          <dl className="kv">
+            <dt>Credited to contributors</dt>
+            <dd>{formatPayment(t.operatorsAmount, token)}</dd>
+            <dt>Units redeemed</dt>
+            <dd>
+              {t.units.toLocaleString("en-US")} in {t.redemptions.toLocaleString("en-US")} redemption
+              {t.redemptions === 1n ? "" : "s"}
+            </dd>
+          </dl>
+          <p className="small muted">
+            The operator takes its fee, the rest goes by stake; each contributor claims its part on{" "}
+            <Link href="/vouchers">Vouchers</Link>.
+          </p>
+        </div>
+      )}
+    </Card>
+  );
+}
 
 type Step = { key: string; title: string; when?: React.ReactNode; done: boolean; current: boolean };
 
@@ -295,6 +355,7 @@ export function NodeView({ id }: { id: string }) {
               <SkeletonRows rows={3} label="Loading timeline" />
             )}
           </Card>
+          {valid ? <CommunityPayments nodeId={nodeId} /> : null}
           {n &&
           account?.toLowerCase() === n.operator.toLowerCase() &&
           ["Open", "Active", "Exiting"].includes(n.state) ? (

@@ -2,7 +2,6 @@
 
 import {
   type AccountVoucher,
-  formatTokenAmount,
   getAllNodes,
   getPaymentTokenBalance,
   getStakes,
@@ -31,19 +30,12 @@ import {
   SkeletonRows,
 } from "@/components/ui";
 import { ConnectWalletButton } from "@/components/Wallet";
-import { formatDate } from "@/lib/format";
+import { formatDate, formatPayment, type PaymentToken } from "@/lib/format";
 import { useAccount, useSeshAddresses, useSeshQuery } from "@/lib/sesh";
 import { useTx } from "@/lib/tx";
 import { loadWrites } from "@/lib/writes";
 
 const ZERO = /^0x0{40}$/;
-
-type PaymentToken = { symbol: string; decimals: number };
-
-/** A payment-token amount for reading: "12.50 tUSD". */
-export function formatPayment(value: bigint, token: PaymentToken): string {
-  return formatTokenAmount(value, token.decimals, { symbol: token.symbol, maxDecimals: 2 });
-}
 
 /** A whole number of units typed by the user, or why it is not one. */
 export function parseUnits(text: string, max?: bigint): { units?: bigint; error?: string } {

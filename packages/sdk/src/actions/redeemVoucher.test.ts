@@ -36,6 +36,11 @@ beforeAll(async () => {
 
 describe("redeeming vouchers", () => {
   it("redeems units to an Active node and pays its operator's share out on claim", async () => {
+    expect(await community.getNodeVoucherTotals({ nodeId })).toEqual({
+      units: 0n,
+      operatorsAmount: 0n,
+      redemptions: 0n,
+    });
     const result = await community.redeemVoucher({ voucherId, nodeId, units: 10n });
     expect(result).toMatchObject({
       amount: 10n * USD,
@@ -44,6 +49,11 @@ describe("redeeming vouchers", () => {
       treasuryAmount: 1n * USD,
     });
     expect((await community.getVoucher({ voucherId })).unitsLeft).toBe(90n);
+    expect(await operator.getNodeVoucherTotals({ nodeId })).toEqual({
+      units: 10n,
+      operatorsAmount: 6n * USD,
+      redemptions: 1n,
+    });
     expect(await operator.getVoucherEarnings({ nodeIds: [nodeId] })).toBe(6n * USD);
     const { amount } = await operator.claimVoucherEarnings({ nodeIds: [nodeId] });
     expect(amount).toBe(6n * USD);
