@@ -602,6 +602,7 @@ describe("staking portal", { concurrency: false }, () => {
         page.getByTestId("node-voucher-totals"),
         /Credited to contributors\s*2\.4 tUSD[\s\S]*Units redeemed\s*4 in 1 redemption/,
       );
+      await shot("20-node-paid-by-communities");
       await goto(`/nodes/${nodeA}`);
       await textOf(
         page.getByTestId("node-voucher-totals"),
