@@ -31,6 +31,12 @@ export interface RelayClientOptions {
   readonly packetTtlMs?: number;
   /** Paths tried for errors that prove the request was not delivered (default 3). */
   readonly attempts?: number;
+  /**
+   * After a relay said it is overloaded (BUSY, RATE_LIMITED, SHUTTING_DOWN), the wait before the next
+   * attempt: this many ms, doubled each time, times a random factor from 0.5 to 1.5 (default 100).
+   * Other refusals are retried at once on another path.
+   */
+  readonly retryDelayMs?: number;
   readonly random?: () => number;
   readonly now?: () => number;
   /**
@@ -107,6 +113,9 @@ const NOT_DELIVERED: ReadonlySet<RelayErrorCode> = new Set([
   "WRONG_KEY",
 ]);
 
+/** Refusals that mean "not now": the next attempt waits a little instead of adding to the load. */
+const OVERLOADED: ReadonlySet<RelayErrorCode> = new Set(["BUSY", "RATE_LIMITED", "SHUTTING_DOWN"]);
+
 /** Largest text `sendToInvitation` accepts, given a queue body limit of 16,000 bytes. */
 export const MAX_MESSAGE_BYTES = 16_000 - E2E_OVERHEAD;
 
@@ -116,6 +125,8 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const packetTtlMs = options.packetTtlMs ?? 60_000;
   const attempts = options.attempts ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 100;
+  const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const transport = options.transport ?? "link";
   const ownAgent = options.agent === undefined;
@@ -206,6 +217,10 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
         if (!(error instanceof RelayError)) throw error;
         const retry = NOT_DELIVERED.has(error.code) || (opts.idempotent === true && error.retryable);
         if (!retry || error.code === "NO_PATH" || error.code === "UNKNOWN_NODE") throw error;
+        if (attempt < attempts && OVERLOADED.has(error.code)) {
+          const delay = retryDelayMs * 2 ** (attempt - 1) * (0.5 + random());
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
       }
     }
     throw last;

@@ -371,6 +371,21 @@ describe("relay network (in-process)", () => {
     expect(codes.slice(5)).toContain(429);
   });
 
+  it("a client told RATE_LIMITED waits before its next attempt instead of retrying at once", async () => {
+    // One request per half second per connection; the client's fixed randomness keeps one path.
+    network = await startTestNetwork(3, (o) => {
+      o.http.burstPerConnection = 1;
+      o.http.ratePerConnection = 2;
+    });
+    const hurried = (await network.client({ random: () => 0.5, retryDelayMs: 0 })).client;
+    await hurried.createQueue();
+    await expect(hurried.createQueue()).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    // 600 ms before the second attempt: the entry's bucket has a token again by then.
+    const patient = (await network.client({ random: () => 0.5, retryDelayMs: 600 })).client;
+    await patient.createQueue();
+    await expect(patient.createQueue()).resolves.toMatchObject({ relay: expect.any(String) });
+  });
+
   it("finishes in-flight requests on shutdown", async () => {
     network = await startTestNetwork(3);
     const [a, b, c] = network.relays;
