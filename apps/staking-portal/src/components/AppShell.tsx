@@ -97,7 +97,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <footer className="footer">
         <div className="footer__inner">
           <span>SESH Network — stake to relay, for metadata-private messaging.</span>
-          <span>Amounts in SESH (9 decimals). Nothing here is investment advice.</span>
+          <span>
+            Stakes and rewards in SESH, vouchers in the payment token. Nothing here is investment advice.
+          </span>
         </div>
       </footer>
     </div>
