@@ -151,7 +151,7 @@ export function relayInstructions(relays: LocalRelay[], rpcUrl: string, devDir: 
     `  ./sesh sesh-node send 'sesh://invite?…(the link invite printed)' 'hello through three relays' ${rpc}`,
     `  ./sesh sesh-node inbox --data-dir ${bob} ${rpc}`,
     "",
-    "a relay's on-chain state, stake, rewards and live figures:",
+    "a relay's on-chain state, stake, rewards, voucher earnings and live figures:",
     `  ./sesh sesh-node status --data-dir ${path.join(dir, "relays", relays[0]?.name ?? "relay-1")} --listen 127.0.0.1:${relays[0]?.port ?? DEFAULT_RELAY_PORT} ${rpc}`,
   );
   return lines;
