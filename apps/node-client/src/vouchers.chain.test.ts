@@ -3,8 +3,10 @@
  * signs a redemption for a node; the operator submits it with `sesh-node redeem`, sees the earnings in
  * `sesh-node status` and collects them with `sesh-node claim`.
  */
+import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { formatTokenAmount, type RedemptionAuthorization } from "@sesh/sdk";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +24,7 @@ import { tempDir } from "./_test/common.ts";
 const operator = privateKeyToAccount(anvilKeys[1]!);
 const community = privateKeyToAccount(anvilKeys[6]!);
 const OPERATOR_ENV = { SESH_OPERATOR_KEY: anvilKeys[1]! };
+const BIN = fileURLToPath(new URL("../bin/sesh-node.js", import.meta.url));
 
 describe("voucher earnings through sesh-node (local chain)", () => {
   let chain: TestChain;
@@ -181,6 +184,35 @@ describe("voucher earnings through sesh-node (local chain)", () => {
     const nothing = await cli(["claim"], OPERATOR_ENV);
     expect(nothing.out.split("\n").at(-1)).toMatch(
       /^Nothing to claim for 0x[0-9a-fA-F]{40} yet: .*voucher earnings come when communities redeem vouchers to its nodes/,
+    );
+  });
+
+  it("redeem - reads the authorization from stdin (the sesh-node binary, as in a pipe)", async () => {
+    const second = await chain.client(community).signRedemption({
+      voucherId: BigInt(authorization.voucherId),
+      nodeId,
+      units: 10n,
+    });
+    const child = spawn(process.execPath, [BIN, "redeem", "-"], {
+      env: { PATH: process.env.PATH ?? "", ...env, ...OPERATOR_ENV },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdin.end(`Here is our authorization for this month:\n${JSON.stringify(second)}\n`);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, err).toBe(0);
+    expect(out).toMatch(
+      new RegExp(`Redeemed in transaction 0x[0-9a-f]{64}: 6 tUSD credited to node #${nodeId}'s contributors`),
+    );
+    expect((await chain.client().getVoucher({ voucherId: BigInt(authorization.voucherId) })).unitsLeft).toBe(
+      50n,
     );
   });
 
