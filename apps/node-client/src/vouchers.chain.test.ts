@@ -122,6 +122,20 @@ describe("voucher earnings through sesh-node (local chain)", () => {
     expect(wrongNode.err).toMatch(
       new RegExp(`pays node #${nodeId}, but the node in ${stranger} is not registered; ask the community`),
     );
+    const chainNow = (await chain.publicClient.getBlock()).timestamp;
+    const expired = await chain.client(community).signRedemption({
+      voucherId: BigInt(authorization.voucherId),
+      nodeId,
+      units: 1n,
+      deadline: chainNow - 60n,
+    });
+    const late = await cli(["redeem", await authorizationFile("expired.json", expired)], OPERATOR_ENV);
+    expect([late.code, late.err]).toEqual([
+      1,
+      expect.stringMatching(
+        /the authorization expired at \d{4}-\d\d-\d\d [\d:]+ UTC \(.* ago\); ask the community for a new one/,
+      ),
+    ]);
     const missing = await cli(["redeem", join(root.path, "nope.json")], OPERATOR_ENV);
     expect(missing.err).toMatch(/nope\.json: it \(or a directory above it\) does not exist/);
     const usage = await cli(["redeem"], OPERATOR_ENV);
