@@ -7,7 +7,8 @@
 
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Address } from "viem";
+import { serviceNodeStakingAbi } from "@sesh/sdk";
+import { type Address, createPublicClient, http } from "viem";
 import { repoRoot } from "./anvil.ts";
 import { formatLogLine } from "./log-format.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -25,6 +26,8 @@ export type LocalRelay = {
   port: number;
   url: string;
   nodeId: string;
+  /** The node's number in the registry (what the portal's node pages and `status` call #N). */
+  registryId: bigint;
   operator: { index: number; address: Address };
 };
 
@@ -61,14 +64,17 @@ export async function startLocalRelays({
   operators,
   basePort,
   devDir,
+  stakingContract,
 }: {
   supervisor: Supervisor;
   rpcUrl: string;
+  stakingContract: Address;
   /** Funded accounts, one per relay (distinct operators: a path never uses two relays of one operator). */
   operators: { index: number; address: Address; privateKey: `0x${string}` }[];
   basePort: number;
   devDir: string;
 }): Promise<LocalRelay[]> {
+  const chain = createPublicClient({ transport: http(rpcUrl) });
   const relaysDir = path.join(devDir, "relays");
   await rm(relaysDir, { recursive: true, force: true });
   await rm(path.join(devDir, "clients"), { recursive: true, force: true });
@@ -93,12 +99,19 @@ export async function startLocalRelays({
         env: relayEnv({ SESH_OPERATOR_KEY: operator.privateKey }),
       });
       const info = JSON.parse(await readFile(path.join(dataDir, "node.json"), "utf8")) as { nodeId: string };
+      const registryId = await chain.readContract({
+        address: stakingContract,
+        abi: serviceNodeStakingAbi,
+        functionName: "nodeIdByKey",
+        args: [`0x${info.nodeId}`],
+      });
       return {
         name,
         dataDir,
         port,
         url: `http://127.0.0.1:${port}`,
         nodeId: info.nodeId,
+        registryId,
         operator: { index: operator.index, address: operator.address },
       };
     }),
@@ -141,7 +154,7 @@ export function relayInstructions(relays: LocalRelay[], rpcUrl: string, devDir: 
   const lines = [`relays (registered and staked on the local chain; logs prefixed relay-N)`];
   for (const relay of relays) {
     lines.push(
-      `  ${relay.name.padEnd(8)} ${relay.url}  node ${relay.nodeId.slice(0, 16)}…  operator #${relay.operator.index} ${relay.operator.address}`,
+      `  ${relay.name.padEnd(8)} ${relay.url}  node #${relay.registryId} (${relay.nodeId.slice(0, 16)}…)  operator #${relay.operator.index} ${relay.operator.address}`,
     );
   }
   lines.push(

@@ -98,7 +98,7 @@ describe("./sesh up", () => {
       assert.match(
         out,
         new RegExp(
-          `relay-${i + 1} +http://127\\.0\\.0\\.1:${relayPort} +node [0-9a-f]{16}… +operator #${i + 1} 0x`,
+          `relay-${i + 1} +http://127\\.0\\.0\\.1:${relayPort} +node #\\d+ \\([0-9a-f]{16}…\\) +operator #${i + 1} 0x`,
         ),
       );
       assert.equal(await portInUse("127.0.0.1", relayPort), false, `relay-${i + 1} must be gone`);

@@ -159,6 +159,7 @@ async function main(): Promise<number> {
       operators: accounts.filter((a) => a.index >= 1),
       basePort: relayPort,
       devDir,
+      stakingContract: record.contracts.serviceNodeStaking,
     });
     const portalUrl = values["no-portal"]
       ? undefined

@@ -124,7 +124,11 @@ export async function createOperatorChainClient(options: Options, account?: Acco
         publicClient.readContract({ address: staking, abi: serviceNodeStakingAbi, functionName }),
       ),
     ).catch((error: unknown) => {
-      throw decodeSeshError(error);
+      const decoded = decodeSeshError(error);
+      if (decoded instanceof SeshNetworkError) throw decoded;
+      throw new OptionsError(
+        `${staking} (registry.staking_contract) is not a ServiceNodeStaking contract on chain ${options.registry.chainId}: it does not answer token() and rewardPool(); check --staking`,
+      );
     });
     addresses = { ...addresses, seshToken: seshToken!, rewardRatePool: rewardRatePool! };
   }

@@ -383,7 +383,9 @@ const COMMANDS: Record<string, Command> = {
           "give one file with the authorization the community sent (the JSON from the staking portal), or - to read it from stdin",
         );
       }
-      const text = file === "-" ? await readStdin() : await readFile(file, "utf8");
+      if (file === "-" && process.stdin.isTTY)
+        io.err("Paste the authorization the community sent, then press Ctrl-D on an empty line:");
+      const text = file === "-" ? await readStdin() : await readFileNamed(file);
       return redeemCommand(
         options,
         { text, source: file === "-" ? "stdin" : file, dataDir: options.dataDir },
@@ -478,7 +480,9 @@ const COMMANDS: Record<string, Command> = {
     async run({ options, positionals, io }) {
       const [link, ...words] = positionals;
       if (!link || words.length === 0) throw new UsageError("give the invitation link and the message");
-      const message = words.length === 1 && words[0] === "-" ? await readStdin() : words.join(" ");
+      const fromStdin = words.length === 1 && words[0] === "-";
+      if (fromStdin && process.stdin.isTTY) io.err("Type the message, then press Ctrl-D on an empty line:");
+      const message = fromStdin ? await readStdin() : words.join(" ");
       const common = createCommon(options, { destination: pino.destination(2) });
       const { client, view } = await clientContext(common, options.dataDir);
       try {
@@ -551,6 +555,18 @@ function normalizeKey(value: string): `0x${string}` {
     );
   }
   return `0x${hex.toLowerCase()}`;
+}
+
+/** A file's text; a directory or a missing file is a usage error that names the path. */
+async function readFileNamed(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR")
+      throw new UsageError(`${file} is a directory; give the file that holds the authorization`, 1);
+    throw error;
+  }
 }
 
 async function readStdin(): Promise<string> {

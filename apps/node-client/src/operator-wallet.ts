@@ -3,7 +3,9 @@
  * SESH_OPERATOR_KEY environment variable. Never from a flag: flags end up in shell history and in
  * every user's view of the process list.
  */
+import { openSync, writeSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { ReadStream } from "node:tty";
 import type { PrivateKeyAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type Hex, othersMayRead } from "./keys.ts";
@@ -98,9 +100,18 @@ export async function readPasswordFile(path: string): Promise<string> {
 
 /** Reads a password from the terminal with echo off; undefined when stdin is not a terminal. */
 export const terminalPasswordPrompt: PasswordPrompt = async (question) => {
-  const input = process.stdin;
-  if (!input.isTTY) return undefined;
-  process.stderr.write(question);
+  // The controlling terminal itself, so the prompt works when stdin is a pipe (redeem -, send -) or was
+  // read to its end already; stdin only where there is no /dev/tty.
+  let fd: number | undefined;
+  try {
+    fd = openSync("/dev/tty", "r+");
+  } catch {
+    fd = undefined;
+  }
+  const input = fd !== undefined ? new ReadStream(fd) : process.stdin.isTTY ? process.stdin : undefined;
+  if (!input || (input === process.stdin && process.stdin.readableEnded)) return undefined;
+  const write = (text: string) => (fd !== undefined ? writeSync(fd, text) : process.stderr.write(text));
+  write(question);
   input.setRawMode(true);
   input.resume();
   input.setEncoding("utf8");
@@ -111,13 +122,13 @@ export const terminalPasswordPrompt: PasswordPrompt = async (question) => {
         for (const char of chunk) {
           if (char === "\r" || char === "\n" || char === "\u0004") {
             input.off("data", onData);
-            process.stderr.write("\n");
+            write("\n");
             resolve(value);
             return;
           }
           if (char === "\u0003") {
             input.off("data", onData);
-            process.stderr.write("\n");
+            write("\n");
             reject(new KeystoreError("cancelled at the password prompt"));
             return;
           }
@@ -130,5 +141,6 @@ export const terminalPasswordPrompt: PasswordPrompt = async (question) => {
   } finally {
     input.setRawMode(false);
     input.pause();
+    if (input !== process.stdin) input.destroy();
   }
 };

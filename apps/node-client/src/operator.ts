@@ -16,6 +16,7 @@ import {
 import { getAbiItem } from "viem";
 import { to0x } from "./bytes.ts";
 import { createOperatorChainClient, hasVouchers, requireStakingContract } from "./chains.ts";
+import { KeyFileError } from "./errors.ts";
 import {
   type Address,
   type Hex,
@@ -471,12 +472,12 @@ export async function claimCommand(
       `Claimed ${formatSesh(result.amount)} in transaction ${result.hash}; the wallet now holds ${formatSesh(balance)}.`,
     );
   } else {
-    io.out("No SESH rewards to claim yet.");
+    io.out("No SESH rewards to claim.");
   }
   if (!earnings) {
     io.out(NO_VOUCHERS);
   } else if (earningNodes.length === 0) {
-    io.out("No voucher earnings to claim yet.");
+    io.out("No voucher earnings to claim.");
   } else {
     const { format } = earnings;
     const total = earningNodes.reduce((sum, n) => sum + n.amount, 0n);
@@ -551,7 +552,13 @@ export async function redeemCommand(
   }
   const nodeId = BigInt(authorization.nodeId);
   if (flags.dataDir !== undefined) {
-    const own = await findOwnNode(client, options, await loadKeyFiles(flags.dataDir));
+    const keys = await loadKeyFiles(flags.dataDir).catch((error: unknown) => {
+      if (!(error instanceof KeyFileError)) throw error;
+      throw new OperatorError(
+        `--data-dir ${flags.dataDir} is not a node's data directory (${error.message.split(";")[0]}); give the directory sesh-node init created, or leave out --data-dir`,
+      );
+    });
+    const own = await findOwnNode(client, options, keys);
     if (own?.id !== nodeId) {
       throw new OperatorError(
         `the authorization pays node #${nodeId}, but the node in ${flags.dataDir} is ${own ? `#${own.id}` : "not registered"}; ask the community for one that names your node (or leave out --data-dir to submit it for node #${nodeId} anyway)`,

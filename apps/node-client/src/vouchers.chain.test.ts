@@ -95,7 +95,7 @@ describe("voucher earnings through sesh-node (local chain)", () => {
       ["redeem", await authorizationFile("note.txt", "see you tomorrow")],
       OPERATOR_ENV,
     );
-    expect(notJson.err).toMatch(/not a JSON object/);
+    expect(notJson.err).toMatch(/This is not an authorization: it has no \{ … \} in it/);
     const otherChain = await cli(
       ["redeem", await authorizationFile("sepolia.json", { ...authorization, chainId: 421614 })],
       OPERATOR_ENV,
@@ -135,6 +135,17 @@ describe("voucher earnings through sesh-node (local chain)", () => {
       expect.stringMatching(
         /the authorization expired at \d{4}-\d\d-\d\d [\d:]+ UTC \(.* ago\); ask the community for a new one/,
       ),
+    ]);
+    const notNode = await cli(["redeem", file, "--data-dir", root.path], OPERATOR_ENV);
+    expect(notNode.err).toMatch(
+      new RegExp(
+        `--data-dir ${root.path} is not a node's data directory \\(.*identity\\.key not found\\); give the directory sesh-node init created, or leave out --data-dir`,
+      ),
+    );
+    const directory = await cli(["redeem", root.path], OPERATOR_ENV);
+    expect([directory.code, directory.err]).toEqual([
+      1,
+      `sesh-node redeem: ${root.path} is a directory; give the file that holds the authorization`,
     ]);
     const missing = await cli(["redeem", join(root.path, "nope.json")], OPERATOR_ENV);
     expect(missing.err).toMatch(/nope\.json: it \(or a directory above it\) does not exist/);
@@ -185,7 +196,7 @@ describe("voucher earnings through sesh-node (local chain)", () => {
     const before = await chain.client().getPaymentTokenBalance({ account: operator.address });
     const claim = await cli(["claim"], OPERATOR_ENV);
     expect(claim.code, claim.err).toBe(0);
-    expect(claim.out).toContain("No SESH rewards to claim yet.");
+    expect(claim.out).toContain("No SESH rewards to claim.");
     expect(claim.out).toContain(`Claiming 24 tUSD of voucher earnings from node #${nodeId}...`);
     expect(claim.out).toMatch(
       new RegExp(
@@ -230,13 +241,18 @@ describe("voucher earnings through sesh-node (local chain)", () => {
     );
   });
 
-  it("--vouchers must name the vouchers contract of the configured staking contract", async () => {
+  it("--vouchers and --staking must name contracts of those kinds", async () => {
     const notVouchers = await cli(["claim", "--vouchers", addresses.seshToken], OPERATOR_ENV);
     expect([notVouchers.code, notVouchers.err]).toEqual([
       2,
       expect.stringMatching(
         /\(registry\.vouchers_contract\) is not a CommunityVouchers contract on chain 31337: it does not answer staking\(\) and paymentToken\(\)/,
       ),
+    ]);
+    const notStaking = await cli(["status", "--data-dir", dataDir, "--staking", addresses.seshToken]);
+    expect([notStaking.code, notStaking.err]).toEqual([
+      2,
+      `sesh-node status: ${addresses.seshToken.toLowerCase()} (registry.staking_contract) is not a ServiceNodeStaking contract on chain 31337: it does not answer token() and rewardPool(); check --staking`,
     ]);
     const same = await cli(["claim", "--vouchers", addresses.communityVouchers], OPERATOR_ENV);
     expect(same.code, same.err).toBe(0);

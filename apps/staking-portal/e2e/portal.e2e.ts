@@ -485,16 +485,13 @@ describe("staking portal", { concurrency: false }, () => {
       await banner.waitFor({ state: "detached" });
 
       await goto("/register");
-      await page.getByLabel("Output of sesh-node init").fill(
-        JSON.stringify(
-          createNodePayload({
-            chainId: 31337,
-            stakingContract: stack.addresses.serviceNodeStaking,
-            operator: INJECTED,
-            endpoint: "[2001:db8::7]:22021",
-          }),
-        ),
-      );
+      const payloadB = createNodePayload({
+        chainId: 31337,
+        stakingContract: stack.addresses.serviceNodeStaking,
+        operator: INJECTED,
+        endpoint: "[2001:db8::7]:22021",
+      });
+      await page.getByLabel("Output of sesh-node init").fill(JSON.stringify(payloadB));
       await page.getByText("Valid and signed").waitFor();
       await page.getByRole("button", { name: "Register node" }).click();
       const notice = await confirmed(/Register node/);
@@ -504,6 +501,15 @@ describe("staking portal", { concurrency: false }, () => {
       );
       await goto("/nodes?state=active");
       await textOf(page.locator(`tr[data-node-id="${nodeB}"]`), /Active[\s\S]*25,000 \/ 25,000 SESH/);
+
+      // The node id sesh-node prints (the identity key) leads to the node's page too.
+      await goto(`/nodes/${payloadB.ed25519Key.slice(2)}`);
+      await page.waitForURL(new RegExp(`/nodes/${nodeB}$`));
+      await page.getByRole("heading", { name: `Node #${nodeB}` }).waitFor();
+      await goto(`/nodes/${"ab".repeat(32)}`);
+      await page
+        .getByRole("heading", { name: /No live node has the identity key abababababababab…/ })
+        .waitFor();
 
       // The operator moves its relay.
       await goto(`/nodes/${nodeB}`);

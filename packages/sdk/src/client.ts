@@ -21,6 +21,7 @@ import { getMinContribution } from "./actions/getMinContribution.ts";
 import { getNetworkStats } from "./actions/getNetworkStats.ts";
 import { getNode } from "./actions/getNode.ts";
 import { getNodeEvents } from "./actions/getNodeEvents.ts";
+import { getNodeIdByKey } from "./actions/getNodeIdByKey.ts";
 import { getNodes } from "./actions/getNodes.ts";
 import { getNodeVoucherTotals } from "./actions/getNodeVoucherTotals.ts";
 import { getPaymentTokenBalance } from "./actions/getPaymentTokenBalance.ts";
@@ -84,6 +85,7 @@ export const seshActions = {
   claimVoucherEarnings,
   getVoucherEarnings,
   getNodeVoucherTotals,
+  getNodeIdByKey,
   getPaymentTokenBalance,
   mintTestStablecoin,
 };

@@ -236,6 +236,18 @@ describe("failures that are not reverts", () => {
     );
   });
 
+  it("quotes a plain revert reason once, with one full stop", () => {
+    const data = encodeErrorResult({
+      abi: [{ type: "error", name: "Error", inputs: [{ name: "message", type: "string" }] }],
+      errorName: "Error",
+      args: ["execution reverted."],
+    });
+    const error = decodeSeshError(Object.assign(new Error("execution reverted"), { data }));
+    expect(error.message).toBe(
+      "The contract rejected the transaction: execution reverted. Check the values you entered and try again.",
+    );
+  });
+
   it("never leaks hex from unknown errors", () => {
     const error = decodeSeshError(new Error(`boom ${keccak256(stringToHex("x"))}${"ab".repeat(40)}`));
     expect(error).toBeInstanceOf(SeshError);

@@ -71,7 +71,7 @@ export function decodeSeshError(error: unknown, context: ErrorContext = {}): Ses
     if (revert.errorName === "Error") {
       const reason = String(revert.args[0] ?? "").trim();
       return new SeshContractError(
-        `The contract rejected the transaction: ${sanitize(reason) || "no reason given"}. Check the values you entered and try again.`,
+        `The contract rejected the transaction: ${sanitize(reason).replace(/\.$/, "") || "no reason given"}. Check the values you entered and try again.`,
         "Error",
         revert.args,
         { cause: error },

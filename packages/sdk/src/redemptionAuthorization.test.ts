@@ -40,10 +40,11 @@ describe("parseRedemptionAuthorization", () => {
   });
 
   it.each([
-    ["", /not a JSON object/],
-    ["hello", /not a JSON object/],
-    ["{ voucherId: 3 }", /not a JSON object/],
-    ["[1, 2]", /not a JSON object/],
+    ["", /has no \{ … \} in it/],
+    ["hello", /has no \{ … \} in it/],
+    ["{ voucherId: 3 }", /^This is not valid JSON \(.+\)\. Use the whole authorization/],
+    ['{"a": 1}\n{"b": 2}', /^This is not valid JSON \(.+\)\. .*and only one\./],
+    ['[{"voucherId": "1"}, {"voucherId": "2"}]', /^This is not valid JSON \(.+\)\. .*and only one\./],
   ])("refuses %j: it is not an authorization at all", (text, message) => {
     const result = parseRedemptionAuthorization(text);
     expect(result.authorization).toBeUndefined();
@@ -74,10 +75,15 @@ describe("parseRedemptionAuthorization", () => {
     ]);
   });
 
-  it("refuses a field that is missing or too large for a uint256", async () => {
-    const { deadline: _, ...withoutDeadline } = await signed();
-    expect(parseRedemptionAuthorization(JSON.stringify(withoutDeadline)).errors).toEqual([
-      "deadline must be a whole number in quotes.",
+  it("refuses a field that is missing, zero units, or a number too large for its type", async () => {
+    const { deadline: _, signature: __, ...withoutTwo } = await signed();
+    expect(parseRedemptionAuthorization(JSON.stringify(withoutTwo)).errors).toEqual([
+      "deadline is missing.",
+      "signature is missing.",
+    ]);
+    expect(parseRedemptionAuthorization(JSON.stringify({ node: "1" })).errors).toHaveLength(9);
+    expect(parseRedemptionAuthorization(JSON.stringify({ ...(await signed()), units: "0" })).errors).toEqual([
+      "units must be at least 1.",
     ]);
     const huge = { ...(await signed()), units: (2n ** 256n).toString(), nodeId: (2n ** 64n).toString() };
     expect(parseRedemptionAuthorization(JSON.stringify(huge)).errors).toEqual([

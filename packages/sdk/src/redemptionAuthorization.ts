@@ -23,41 +23,56 @@ const NUMBER_FIELDS = {
 export function parseRedemptionAuthorization(text: string): ParseRedemptionAuthorizationReturnType {
   const start = text.indexOf("{");
   const end = text.lastIndexOf("}");
+  if (start < 0 || end < start) {
+    return {
+      errors: [
+        "This is not an authorization: it has no { … } in it. Use the whole JSON the community sent you.",
+      ],
+    };
+  }
+  // From "{" to "}", JSON.parse gives an object or throws.
   let raw: unknown;
   try {
-    raw = start >= 0 && end > start ? JSON.parse(text.slice(start, end + 1)) : undefined;
-  } catch {
-    raw = undefined;
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    raw = JSON.parse(text.slice(start, end + 1));
+  } catch (error) {
     return {
-      errors: ["This is not a JSON object. Use the whole authorization the community sent you, from { to }."],
+      errors: [
+        `This is not valid JSON (${(error as Error).message}). Use the whole authorization the community sent you, from { to }, and only one.`,
+      ],
     };
   }
   const fields = raw as Record<string, unknown>;
   const errors: string[] = [];
   for (const [key, max] of Object.entries(NUMBER_FIELDS)) {
     const value = fields[key];
-    if (typeof value !== "string" || !/^\d+$/.test(value)) {
+    if (value === undefined) {
+      errors.push(`${key} is missing.`);
+    } else if (typeof value !== "string" || !/^\d+$/.test(value)) {
       errors.push(`${key} must be a whole number in quotes.`);
     } else if (BigInt(value) > max) {
       errors.push(`${key} is too large: at most ${max} (a uint${key === "nodeId" ? 64 : 256}).`);
+    } else if (key === "units" && BigInt(value) === 0n) {
+      errors.push("units must be at least 1.");
     }
   }
-  if (typeof fields.community !== "string" || !isAddress(fields.community, { strict: false })) {
-    errors.push("community must be the address of the community owner who signed.");
-  }
-  if (typeof fields.signature !== "string" || !/^0x[0-9a-fA-F]{130}$/.test(fields.signature)) {
-    errors.push("signature must be 0x followed by 130 hex characters (a 65-byte signature).");
-  }
-  if (typeof fields.chainId !== "number" || !Number.isSafeInteger(fields.chainId) || fields.chainId <= 0) {
-    errors.push("chainId must be the id of the chain it was signed for, a number.");
-  }
-  if (
-    typeof fields.verifyingContract !== "string" ||
-    !isAddress(fields.verifyingContract, { strict: false })
-  ) {
-    errors.push("verifyingContract must be the address of the vouchers contract it was signed for.");
+  const isAddressField = (value: unknown) => typeof value === "string" && isAddress(value, { strict: false });
+  const others: [key: string, valid: (value: unknown) => boolean, problem: string][] = [
+    ["community", isAddressField, "must be the address of the community owner who signed"],
+    [
+      "signature",
+      (value) => typeof value === "string" && /^0x[0-9a-fA-F]{130}$/.test(value),
+      "must be 0x followed by 130 hex characters (a 65-byte signature)",
+    ],
+    [
+      "chainId",
+      (value) => typeof value === "number" && Number.isSafeInteger(value) && value > 0,
+      "must be the id of the chain it was signed for, a number",
+    ],
+    ["verifyingContract", isAddressField, "must be the address of the vouchers contract it was signed for"],
+  ];
+  for (const [key, valid, problem] of others) {
+    if (fields[key] === undefined) errors.push(`${key} is missing.`);
+    else if (!valid(fields[key])) errors.push(`${key} ${problem}.`);
   }
   if (errors.length > 0) return { errors };
   return {

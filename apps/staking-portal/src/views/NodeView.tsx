@@ -5,11 +5,14 @@ import {
   getContributors,
   getNetworkStats,
   getNode,
+  getNodeIdByKey,
   getNodeVoucherTotals,
   getVoucherPrice,
   type Node,
 } from "@sesh/sdk";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
 import { Address } from "@/components/Address";
 import { Amount } from "@/components/Amount";
 import { Countdown } from "@/components/Countdown";
@@ -198,7 +201,65 @@ function Contributors({
   );
 }
 
+/** A node's identity key as sesh-node prints it (its "node id"), with or without 0x. */
+const IDENTITY_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
+
+/** The page of node `id`: its registry number, or the identity key sesh-node prints as the node id. */
 export function NodeView({ id }: { id: string }) {
+  return IDENTITY_KEY.test(id) ? <NodeByKey ed25519Key={id} /> : <NodeById id={id} />;
+}
+
+/** The page of a node that does not exist, with the way back to the list. */
+function NoSuchNode({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <EmptyState
+      title={title}
+      heading
+      icon="?"
+      action={
+        <Link className="btn" href="/nodes">
+          All nodes
+        </Link>
+      }
+    >
+      {children}
+    </EmptyState>
+  );
+}
+
+/** Finds the live node holding an identity key and moves to its page (/nodes/<number>). */
+function NodeByKey({ ed25519Key }: { ed25519Key: string }) {
+  const router = useRouter();
+  const found = useSeshQuery(
+    ["nodeIdByKey", ed25519Key.toLowerCase()],
+    (c) => getNodeIdByKey(c, { ed25519Key }),
+    {
+      retry: false,
+    },
+  );
+  const nodeId = found.data;
+  useEffect(() => {
+    if (nodeId !== undefined) router.replace(`/nodes/${nodeId}`);
+  }, [nodeId, router]);
+  const short = `${ed25519Key.replace(/^0x/, "").slice(0, 16)}…`;
+  if (found.isError || (found.isSuccess && nodeId === undefined)) {
+    return (
+      <NoSuchNode title={`No live node has the identity key ${short}`}>
+        {found.isError
+          ? found.error.message
+          : "A node that exited or was deregistered no longer holds its key. Find it in the list of nodes, by its number."}
+      </NoSuchNode>
+    );
+  }
+  return (
+    <div className="stack">
+      <PageHead title={`Node ${short}`} lede="Looking up its number in the registry…" />
+      <SkeletonRows rows={4} label="Finding the node" />
+    </div>
+  );
+}
+
+function NodeById({ id }: { id: string }) {
   const account = useAccount();
   const valid = /^\d{1,19}$/.test(id) && BigInt(id) > 0n;
   const nodeId = valid ? BigInt(id) : 0n;
@@ -210,20 +271,11 @@ export function NodeView({ id }: { id: string }) {
 
   if (!valid || node.isError || node.data?.state === "None") {
     return (
-      <EmptyState
-        title={`There is no node #${id}`}
-        heading
-        icon="?"
-        action={
-          <Link className="btn" href="/nodes">
-            All nodes
-          </Link>
-        }
-      >
+      <NoSuchNode title={`There is no node #${id}`}>
         {node.isError && node.error.name !== "SeshContractError"
           ? node.error.message
           : "Check the number, or browse the list of nodes."}
-      </EmptyState>
+      </NoSuchNode>
     );
   }
 
@@ -286,7 +338,7 @@ export function NodeView({ id }: { id: string }) {
                   <Address address={n.operator} you={account?.toLowerCase() === n.operator.toLowerCase()} />
                 </dd>
                 <dt>Operator fee</dt>
-                <dd>{formatBps(n.feeBps)} of the node&apos;s rewards</dd>
+                <dd>{formatBps(n.feeBps)} of the node&apos;s rewards and voucher earnings</dd>
                 <dt>Endpoint</dt>
                 <dd className="mono">{n.endpoint}</dd>
                 <dt>Identity key</dt>

@@ -377,7 +377,7 @@ export function RegisterView() {
                 error={check?.errors.fee}
                 hint={
                   check?.feeBps !== undefined
-                    ? `You take ${formatBps(check.feeBps)} of the node's rewards before contributors share the rest.`
+                    ? `You take ${formatBps(check.feeBps)} of the node's rewards and voucher earnings before contributors share the rest.`
                     : undefined
                 }
               >

@@ -42,6 +42,16 @@ describe("registerNode", () => {
       totalStaked: REQUIREMENT,
     });
     expect(await operator.getSeshBalance({})).toBe(75_000n * SESH);
+    // The node id sesh-node prints is the identity key: it finds the registry number, 0x or not.
+    expect(await operator.getNodeIdByKey({ ed25519Key: identity.ed25519Key })).toBe(1n);
+    expect(await operator.getNodeIdByKey({ ed25519Key: identity.ed25519Key.slice(2).toUpperCase() })).toBe(
+      1n,
+    );
+    expect(await operator.getNodeIdByKey({ ed25519Key: `0x${"ab".repeat(32)}` })).toBeUndefined();
+    await expectSeshError(operator.getNodeIdByKey({ ed25519Key: "5555461eadeb86a4" }), {
+      name: "SeshConfigError",
+      message: /A node's identity key is 64 hex characters \(32 bytes\), not "5555461eadeb86a4"/,
+    });
   });
 
   it("registers an Open node with an approval instead of a permit", async () => {
