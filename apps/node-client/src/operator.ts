@@ -404,9 +404,13 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
   }
   io.out(`Relay at ${report.relay.url}:`);
   if (!report.relay.reachable) {
+    const registeredPort = node?.endpoint.match(/:(\d+)$/)?.[1];
+    const askedPort = new URL(report.relay.url).port;
     row(
       "reachable",
-      `no (${report.relay.error}); is sesh-node run running? (--relay-url to point elsewhere)`,
+      registeredPort && registeredPort !== askedPort
+        ? `no (${report.relay.error}); the node is registered at ${node?.endpoint}: if the relay listens on port ${registeredPort}, give --listen 127.0.0.1:${registeredPort} or --relay-url http://127.0.0.1:${registeredPort}`
+        : `no (${report.relay.error}); is sesh-node run running? (--relay-url to point elsewhere)`,
     );
     return;
   }

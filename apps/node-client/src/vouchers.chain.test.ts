@@ -78,6 +78,10 @@ describe("voucher earnings through sesh-node (local chain)", () => {
     expect(status.out).toMatch(
       /voucher earnings +none yet: communities pay a node by redeeming vouchers to it/,
     );
+    // No relay runs: the hint points at the port the node is registered with.
+    expect(status.out).toMatch(
+      /reachable +no \(fetch failed\); the node is registered at 127\.0\.0\.1:7460: if the relay listens on port 7460, give --listen 127\.0\.0\.1:7460 or --relay-url http:\/\/127\.0\.0\.1:7460/,
+    );
   });
 
   it("redeem refuses, before sending anything, an authorization that is malformed or not for this node or network", async () => {
@@ -128,6 +132,7 @@ describe("voucher earnings through sesh-node (local chain)", () => {
       nodeId,
       units: 1n,
       deadline: chainNow - 60n,
+      check: false,
     });
     const late = await cli(["redeem", await authorizationFile("expired.json", expired)], OPERATOR_ENV);
     expect([late.code, late.err]).toEqual([

@@ -86,6 +86,29 @@ describe("redeeming vouchers", () => {
     });
   });
 
+  it("refuses to sign an authorization the contract would refuse, unless told not to check", async () => {
+    await expectSeshError(community.signRedemption({ voucherId, nodeId, units: 1_000n }), {
+      name: "SeshContractError",
+      errorName: "VoucherInsufficientUnits",
+    });
+    await expectSeshError(community.signRedemption({ voucherId, nodeId: openNode, units: 1n }), {
+      name: "SeshContractError",
+      errorName: "VoucherNodeNotActive",
+      message: `Node #${openNode} is Open, not Active: only Active nodes can be paid with vouchers. Choose an Active node.`,
+    });
+    await expectSeshError(community.signRedemption({ voucherId, nodeId, units: 1n, deadline: 1n }), {
+      name: "SeshContractError",
+      errorName: "VoucherAuthorizationExpired",
+    });
+    await expectSeshError(relay.signRedemption({ voucherId, nodeId, units: 1n }), {
+      name: "SeshContractError",
+      errorName: "VoucherInvalidSignature",
+    });
+    // Ahead of time, for a node that is not Active yet.
+    const ahead = await community.signRedemption({ voucherId, nodeId: openNode, units: 1n, check: false });
+    expect(ahead.nodeId).toBe(String(openNode));
+  });
+
   it("rejects a cancelled, expired, forged or misdirected authorization", async () => {
     const cancelled = await community.signRedemption({ voucherId, nodeId, units: 1n });
     await community.cancelRedemption({ authorization: cancelled });
@@ -94,7 +117,14 @@ describe("redeeming vouchers", () => {
       errorName: "VoucherNonceUsed",
     });
 
-    const expiring = await community.signRedemption({ voucherId, nodeId, units: 1n, deadline: 1n });
+    // Signed without the check signRedemption makes by default, as a careless signer might.
+    const expiring = await community.signRedemption({
+      voucherId,
+      nodeId,
+      units: 1n,
+      deadline: 1n,
+      check: false,
+    });
     await expectSeshError(relay.submitRedemption({ authorization: expiring }), {
       name: "SeshContractError",
       errorName: "VoucherAuthorizationExpired",
@@ -102,7 +132,7 @@ describe("redeeming vouchers", () => {
         "The redemption authorization expired at 1970-01-01 00:00 UTC. Ask the community owner for a new one.",
     });
 
-    const forged = await relay.signRedemption({ voucherId, nodeId, units: 1n });
+    const forged = await relay.signRedemption({ voucherId, nodeId, units: 1n, check: false });
     await expectSeshError(relay.submitRedemption({ authorization: forged }), {
       name: "SeshContractError",
       errorName: "VoucherInvalidSignature",

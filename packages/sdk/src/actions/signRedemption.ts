@@ -1,6 +1,8 @@
 import { type Address, bytesToBigInt } from "viem";
 import { decodeSeshError } from "../decodeSeshError.ts";
+import { communityVouchersAbi } from "../generated/abis.ts";
 import { chainTime, requireWallet, type SeshActionClient } from "../internal/client.ts";
+import { voucherErrorContext } from "../internal/vouchers.ts";
 import type { RedemptionAuthorization } from "../types.ts";
 
 /** How long a redemption authorization signed by the SDK stays valid by default (chain time). */
@@ -44,6 +46,13 @@ export type SignRedemptionParameters = {
   deadline?: bigint;
   /** Default: a random 128-bit number (nonces are unordered). */
   nonce?: bigint;
+  /**
+   * Before returning, simulate the redemption the authorization allows (an eth_call, nothing is sent),
+   * so one that could not be redeemed now (too many units, a node that is not Active, an expired
+   * deadline, a voucher the signer does not hold) fails here with the contract's reason instead of in
+   * the operator's hands. Default true; false signs regardless (e.g. for a node that is not Active yet).
+   */
+  check?: boolean;
 };
 
 export type SignRedemptionReturnType = RedemptionAuthorization;
@@ -51,7 +60,7 @@ export type SignRedemptionReturnType = RedemptionAuthorization;
 /** The community owner signs permission for anyone (usually the node's operator) to redeem units. */
 export async function signRedemption(
   client: SeshActionClient,
-  { voucherId, nodeId, units, deadline, nonce }: SignRedemptionParameters,
+  { voucherId, nodeId, units, deadline, nonce, check = true }: SignRedemptionParameters,
 ): Promise<SignRedemptionReturnType> {
   const { walletClient, account } = requireWallet(client);
   try {
@@ -74,6 +83,19 @@ export async function signRedemption(
       primaryType: "RedemptionAuthorization",
       message,
     });
+    if (check) {
+      await client.publicClient
+        .simulateContract({
+          address: client.addresses.communityVouchers,
+          abi: communityVouchersAbi,
+          functionName: "redeemWithAuthorization",
+          args: [message, signature],
+          account: account.address,
+        })
+        .catch(async (error: unknown) => {
+          throw decodeSeshError(error, await voucherErrorContext(client));
+        });
+    }
     return {
       voucherId: message.voucherId.toString(),
       nodeId: message.nodeId.toString(),
