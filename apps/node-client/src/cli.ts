@@ -557,7 +557,7 @@ function normalizeKey(value: string): `0x${string}` {
   return `0x${hex.toLowerCase()}`;
 }
 
-/** A file's text; a directory or a missing file is a usage error that names the path. */
+/** A file's text; a directory is a usage error that names the path (main reports other failures, path included). */
 async function readFileNamed(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
