@@ -1,5 +1,8 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { addressBook } from "@sesh/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort, tempDir } from "./_test/common.ts";
@@ -18,6 +21,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
 
 const CHAIN = ["--chain-id", "31337", "--staking", TEST_DOMAIN.stakingContract];
 const OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const BIN = fileURLToPath(new URL("../bin/sesh-node.js", import.meta.url));
 
 describe("sesh-node CLI", () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -264,4 +268,51 @@ describe("sesh-node CLI", () => {
     const again = await cli(args, env);
     expect([again.code, again.err]).toEqual([1, expect.stringContaining("refusing to overwrite")]);
   });
+
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "asks the keystore password on the terminal while the authorization comes through a pipe (redeem -)",
+    async () => {
+      const d = await dir();
+      const keystore = join(d, "operator.json");
+      const passwordFile = join(d, "password");
+      await writeFile(passwordFile, "tty password\n", { mode: 0o600 });
+      const key = { SESH_OPERATOR_KEY: `0x${"22".repeat(32)}` };
+      expect(
+        (await cli(["keystore", "--keystore", keystore, "--password-file", passwordFile], key)).code,
+      ).toBe(0);
+      const authorization = join(d, "authorization.json");
+      await writeFile(
+        authorization,
+        JSON.stringify({
+          voucherId: "1",
+          nodeId: "1",
+          units: "4",
+          nonce: "5",
+          deadline: "99999999999",
+          community: OPERATOR,
+          signature: `0x${"ab".repeat(65)}`,
+          chainId: 31337,
+          verifyingContract: addressBook[31337]!.communityVouchers,
+        }),
+      );
+      // script(1) gives the command a terminal of its own; what is written to script's stdin is typed
+      // on that terminal. The command's stdin is the pipe from cat, so the password must come from
+      // the terminal itself. No chain listens at port 1: past the password, the RPC is what fails.
+      const command = `cat ${authorization} | ${process.execPath} ${BIN} redeem - --keystore ${keystore} --rpc-url http://127.0.0.1:1`;
+      const child = spawn("/usr/bin/script", ["-qec", command, "/dev/null"], {
+        env: { PATH: process.env.PATH ?? "" },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("Password for") && !child.stdin.writableEnded) child.stdin.end("tty password\r");
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(out).toMatch(/Password for .*operator\.json:/);
+      expect(out).toMatch(/Operator wallet: 0x[0-9a-fA-F]{40} \(from the keystore .*operator\.json\)/);
+      expect(out).toMatch(/sesh-node redeem: Could not reach the network at 127\.0\.0\.1:1/);
+      expect(code).toBe(1);
+    },
+  );
 });
