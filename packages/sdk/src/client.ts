@@ -22,6 +22,7 @@ import { getNetworkStats } from "./actions/getNetworkStats.ts";
 import { getNode } from "./actions/getNode.ts";
 import { getNodeEvents } from "./actions/getNodeEvents.ts";
 import { getNodeIdByKey } from "./actions/getNodeIdByKey.ts";
+import { getNodeRedemptions } from "./actions/getNodeRedemptions.ts";
 import { getNodes } from "./actions/getNodes.ts";
 import { getNodeVoucherTotals } from "./actions/getNodeVoucherTotals.ts";
 import { getPaymentTokenBalance } from "./actions/getPaymentTokenBalance.ts";
@@ -85,6 +86,7 @@ export const seshActions = {
   claimVoucherEarnings,
   getVoucherEarnings,
   getNodeVoucherTotals,
+  getNodeRedemptions,
   getNodeIdByKey,
   getPaymentTokenBalance,
   mintTestStablecoin,

@@ -17,6 +17,7 @@ export * from "./actions/getNetworkStats.ts";
 export * from "./actions/getNode.ts";
 export * from "./actions/getNodeEvents.ts";
 export * from "./actions/getNodeIdByKey.ts";
+export * from "./actions/getNodeRedemptions.ts";
 export * from "./actions/getNodes.ts";
 export * from "./actions/getNodeVoucherTotals.ts";
 export * from "./actions/getPaymentTokenBalance.ts";

@@ -54,6 +54,22 @@ describe("redeeming vouchers", () => {
       operatorsAmount: 6n * USD,
       redemptions: 1n,
     });
+    expect(await operator.getNodeRedemptions({ nodeId })).toEqual([
+      {
+        voucherId,
+        community: community.account!.address,
+        units: 10n,
+        amount: 10n * USD,
+        operatorsAmount: 6n * USD,
+        poolAmount: 3n * USD,
+        treasuryAmount: 1n * USD,
+        blockNumber: result.receipt.blockNumber,
+        transactionHash: result.hash,
+      },
+    ]);
+    expect(await operator.getNodeRedemptions({ nodeId: openNode })).toEqual([]);
+    // Scanned in ranges of 2 blocks, the same single redemption.
+    expect(await operator.getNodeRedemptions({ nodeId, maxBlockRange: 2n })).toHaveLength(1);
     expect(await operator.getVoucherEarnings({ nodeIds: [nodeId] })).toBe(6n * USD);
     const { amount } = await operator.claimVoucherEarnings({ nodeIds: [nodeId] });
     expect(amount).toBe(6n * USD);
