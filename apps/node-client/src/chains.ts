@@ -108,6 +108,24 @@ export function createChainClient(options: Options, account?: Account): SeshClie
 }
 
 /**
+ * The catch of the reads that tell what a configured contract is: an unreachable RPC stays what it is;
+ * anything else means the address holds no `kind` contract, which the message says with the setting.
+ */
+function notA(
+  expected: { kind: string; address: Address; calls: string; setting: string; flag: string },
+  chainId: bigint,
+) {
+  const { kind, address, calls, setting, flag } = expected;
+  return (error: unknown): never => {
+    const decoded = decodeSeshError(error);
+    if (decoded instanceof SeshNetworkError) throw decoded;
+    throw new OptionsError(
+      `${address} (${setting}) is not a ${kind} contract on chain ${chainId}: it does not answer ${calls}; check ${flag}`,
+    );
+  };
+}
+
+/**
  * createChainClient, with the token and reward pool read from the staking contract when the address
  * book does not know the deployment (transactions need them), and the vouchers contract of
  * `registry.vouchers_contract` when set: it must belong to the same staking contract, and its payment
@@ -123,13 +141,18 @@ export async function createOperatorChainClient(options: Options, account?: Acco
       (["token", "rewardPool"] as const).map((functionName) =>
         publicClient.readContract({ address: staking, abi: serviceNodeStakingAbi, functionName }),
       ),
-    ).catch((error: unknown) => {
-      const decoded = decodeSeshError(error);
-      if (decoded instanceof SeshNetworkError) throw decoded;
-      throw new OptionsError(
-        `${staking} (registry.staking_contract) is not a ServiceNodeStaking contract on chain ${options.registry.chainId}: it does not answer token() and rewardPool(); check --staking`,
-      );
-    });
+    ).catch(
+      notA(
+        {
+          kind: "ServiceNodeStaking",
+          address: staking,
+          calls: "token() and rewardPool()",
+          setting: "registry.staking_contract",
+          flag: "--staking",
+        },
+        options.registry.chainId,
+      ),
+    );
     addresses = { ...addresses, seshToken: seshToken!, rewardRatePool: rewardRatePool! };
   }
   const vouchers = options.registry.vouchersContract;
@@ -138,13 +161,18 @@ export async function createOperatorChainClient(options: Options, account?: Acco
       (["staking", "paymentToken"] as const).map((functionName) =>
         publicClient.readContract({ address: vouchers, abi: communityVouchersAbi, functionName }),
       ),
-    ).catch((error: unknown) => {
-      const decoded = decodeSeshError(error);
-      if (decoded instanceof SeshNetworkError) throw decoded;
-      throw new OptionsError(
-        `${vouchers} (registry.vouchers_contract) is not a CommunityVouchers contract on chain ${options.registry.chainId}: it does not answer staking() and paymentToken(); check --vouchers`,
-      );
-    });
+    ).catch(
+      notA(
+        {
+          kind: "CommunityVouchers",
+          address: vouchers,
+          calls: "staking() and paymentToken()",
+          setting: "registry.vouchers_contract",
+          flag: "--vouchers",
+        },
+        options.registry.chainId,
+      ),
+    );
     if (staking?.toLowerCase() !== addresses.serviceNodeStaking.toLowerCase()) {
       throw new OptionsError(
         `the vouchers contract ${vouchers} pays the nodes of staking contract ${staking}, not of ${addresses.serviceNodeStaking}; check --vouchers and --staking`,
