@@ -155,6 +155,17 @@ describe("sesh-node CLI", () => {
     ]);
     const unknownFlag = await cli(["init", "--bogus"]);
     expect(unknownFlag.code).toBe(2);
+    const passwordWithoutRelay = await cli([
+      "invite",
+      "--data-dir",
+      await dir(),
+      "--create-password-file",
+      "/nonexistent/create-password",
+    ]);
+    expect([passwordWithoutRelay.code, passwordWithoutRelay.err]).toEqual([
+      2,
+      "sesh-node invite: a queue-creation password belongs to one relay: name it with --relay <node id> (its operator tells you which)",
+    ]);
     const send = await cli(["send", "sesh://invite?v=1"]);
     expect([send.code, send.err]).toEqual([
       2,
@@ -183,17 +194,24 @@ describe("sesh-node CLI", () => {
     ]);
     expect(noRpc.code).toBe(2);
     expect(noRpc.err).toContain("missing setting registry.rpc_url: give it with --rpc-url");
+    const missingPassword = join(dataDir, "create-password");
+    const runUnreachable = [
+      "run",
+      "--data-dir",
+      dataDir,
+      "--log-level",
+      "silent",
+      "--rpc-url",
+      "http://127.0.0.1:1",
+    ];
+    const noPassword = await cli([...runUnreachable, "--create-password-file", missingPassword]);
+    expect([noPassword.code, noPassword.err]).toEqual([
+      2,
+      `sesh-node run: queue.create_password_file: ${missingPassword} does not exist; write the password into it (chmod 600), or leave the setting out`,
+    ]);
     const held = lockDataDir(dataDir);
     try {
-      const twice = await cli([
-        "run",
-        "--data-dir",
-        dataDir,
-        "--log-level",
-        "silent",
-        "--rpc-url",
-        "http://127.0.0.1:1",
-      ]);
+      const twice = await cli(runUnreachable);
       expect([twice.code, twice.err]).toEqual([
         1,
         `sesh-node run: another sesh-node run is using the data directory ${dataDir} (process ${process.pid}); a node runs once: stop that one first (systemctl stop sesh-node, if it is the service), or give this one a data directory of its own`,

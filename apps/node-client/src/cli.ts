@@ -31,6 +31,7 @@ import {
   terminalPasswordPrompt,
 } from "./operator-wallet.ts";
 import { envName, loadOptions, OPTION_KEYS, type Options, requireOption } from "./options.ts";
+import { readCreatePassword } from "./queue-service.ts";
 import {
   createMemoryCheckpointStore,
   createSqliteCheckpointStore,
@@ -441,8 +442,8 @@ const COMMANDS: Record<string, Command> = {
   invite: {
     summary: "create a queue on a relay and print a one-time invitation link for it",
     usage:
-      "sesh-node invite --data-dir <client dir> [--relay <node id>] [--rpc-url <url> | --directory <relay URL>]",
-    settings: CLIENT_SETTINGS,
+      "sesh-node invite --data-dir <client dir> [--relay <node id> [--create-password-file <file>]] [--rpc-url <url> | --directory <relay URL>]",
+    settings: [...CLIENT_SETTINGS, "queue.create_password_file"],
     defaults: CLIENT_DEFAULTS,
     extraFlags: {
       relay: {
@@ -452,12 +453,33 @@ const COMMANDS: Record<string, Command> = {
     },
     async run({ options, flags, io }) {
       const dataDir = requireOption(options.dataDir, "data_dir");
+      const relay = typeof flags.relay === "string" ? flags.relay : undefined;
+      const passwordFile = options.queue.createPasswordFile;
+      if (passwordFile !== undefined && relay === undefined) {
+        throw new UsageError(
+          "a queue-creation password belongs to one relay: name it with --relay <node id> (its operator tells you which)",
+        );
+      }
+      const password = passwordFile !== undefined ? await readCreatePassword(passwordFile) : undefined;
       const common = createCommon(options, { destination: pino.destination(2) });
       const { client, view } = await clientContext(common, dataDir);
       try {
-        const inbox = await client.createInvitation(
-          typeof flags.relay === "string" ? { relay: flags.relay } : {},
-        );
+        const inbox = await client
+          .createInvitation({
+            ...(relay !== undefined ? { relay } : {}),
+            ...(password !== undefined ? { password } : {}),
+          })
+          .catch((error: unknown) => {
+            if (error instanceof RelayError && error.code === "CREATE_FORBIDDEN" && relay !== undefined) {
+              throw new UsageError(
+                password
+                  ? `relay ${relay.slice(0, 16)}… did not accept the password in ${passwordFile}; check it with the relay's operator`
+                  : `relay ${relay.slice(0, 16)}… creates queues only for clients with its password: give it with --create-password-file <file>, or leave out --relay to let another relay hold the queue`,
+                1,
+              );
+            }
+            throw error;
+          });
         await saveInbox(dataDir, inbox);
         io.out(inbox.link);
         io.err(

@@ -48,6 +48,13 @@ export interface RelayClientOptions {
   readonly agent?: Agent;
 }
 
+export interface CreateQueueOptions {
+  /** Node id of the relay to hold the queue (default: chosen by stake). */
+  readonly relay?: string;
+  /** The queue-creation password of `relay`, for a relay that creates queues only with it (1-255 bytes). */
+  readonly password?: Uint8Array | string;
+}
+
 /** A queue as its recipient holds it. */
 export interface QueueCredentials {
   /** Node id of the relay holding the queue. */
@@ -84,13 +91,18 @@ export interface ReceivedMessage {
 export interface RelayClient {
   /** Sends `payload` through a fresh path ending at `exit` (random when omitted); returns the exit's answer. */
   request(payload: Uint8Array, options?: { exit?: string; idempotent?: boolean }): Promise<Buffer>;
-  createQueue(options?: { relay?: string }): Promise<QueueCredentials>;
+  /**
+   * Creates a queue on `relay`, or on a relay chosen by stake (one that answers CREATE_FORBIDDEN, as a
+   * relay that creates queues only for its own clients does, is passed over for another, up to
+   * `attempts` relays). `password` is the queue-creation password of `relay`, which it then requires.
+   */
+  createQueue(options?: CreateQueueOptions): Promise<QueueCredentials>;
   sendMessage(relay: string, senderId: Buffer, body: Uint8Array): Promise<{ msgId: Buffer }>;
   fetchMessage(queue: QueueCredentials): Promise<FetchedMessage | undefined>;
   ackMessage(queue: QueueCredentials, msgId: Buffer): Promise<void>;
   deleteQueue(queue: QueueCredentials): Promise<void>;
   /** Creates a queue and an invitation link for it (sender id, relay node id, body key). */
-  createInvitation(options?: { relay?: string }): Promise<Inbox>;
+  createInvitation(options?: CreateQueueOptions): Promise<Inbox>;
   /** Encrypts `message` end to end and puts it into the invitation's queue. */
   sendToInvitation(link: string, message: Uint8Array | string): Promise<{ msgId: Buffer }>;
   /** Fetches, decrypts and acknowledges every waiting message (at most `max`). */
@@ -243,25 +255,75 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const client: RelayClient = {
     request,
     async createQueue(opts = {}) {
-      const relay =
-        opts.relay ??
-        selectPath(options.directory.activeNodes(), {
+      const password =
+        opts.password === undefined
+          ? undefined
+          : typeof opts.password === "string"
+            ? Buffer.from(opts.password, "utf8")
+            : Buffer.from(opts.password);
+      if (password !== undefined && opts.relay === undefined) {
+        throw new RelayError(
+          "BAD_REQUEST",
+          "BAD_REQUEST: a queue-creation password belongs to one relay; name that relay too",
+        );
+      }
+      const create = async (relay: string) => {
+        const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+        const req = signQueueRequest<Extract<QueueRequest, { op: "new" }>>(
+          { op: "new", recipientKey: exportRawPublic(publicKey), time: now() },
+          relayId(relay),
+          privateKey,
+        );
+        const res = await queueCall(relay, "new", password ? { ...req, password } : req, false);
+        return {
+          relay,
+          recipientId: Buffer.from(res.recipientId),
+          senderId: Buffer.from(res.senderId),
+          recipientKey: privateKey,
+        };
+      };
+      if (opts.relay !== undefined) {
+        try {
+          return await create(opts.relay);
+        } catch (error) {
+          if (!(error instanceof RelayError && error.code === "CREATE_FORBIDDEN")) throw error;
+          throw new RelayError(
+            "CREATE_FORBIDDEN",
+            password
+              ? `CREATE_FORBIDDEN: relay ${opts.relay.slice(0, 16)}… did not accept the queue-creation password; check it with the relay's operator`
+              : `CREATE_FORBIDDEN: relay ${opts.relay.slice(0, 16)}… creates queues only for clients with its queue-creation password; give the password its operator shared, or let another relay hold the queue`,
+            { cause: error },
+          );
+        }
+      }
+      // A relay chosen by stake; those that create queues only for their own clients are passed over.
+      const refused = new Set<string>();
+      for (;;) {
+        const candidates = options.directory.activeNodes().filter((n) => !refused.has(n.nodeId));
+        if (candidates.length === 0) {
+          throw new RelayError(
+            "CREATE_FORBIDDEN",
+            `CREATE_FORBIDDEN: every Active relay tried (${refused.size}) creates queues only with a password`,
+          );
+        }
+        const relay = selectPath(candidates, {
           hops: 1,
           ...(options.random ? { random: options.random } : {}),
         })[0]!.nodeId;
-      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-      const req = signQueueRequest<Extract<QueueRequest, { op: "new" }>>(
-        { op: "new", recipientKey: exportRawPublic(publicKey), time: now() },
-        relayId(relay),
-        privateKey,
-      );
-      const res = await queueCall(relay, "new", req, false);
-      return {
-        relay,
-        recipientId: Buffer.from(res.recipientId),
-        senderId: Buffer.from(res.senderId),
-        recipientKey: privateKey,
-      };
+        try {
+          return await create(relay);
+        } catch (error) {
+          if (!(error instanceof RelayError && error.code === "CREATE_FORBIDDEN")) throw error;
+          refused.add(relay);
+          if (refused.size >= attempts) {
+            throw new RelayError(
+              "CREATE_FORBIDDEN",
+              `CREATE_FORBIDDEN: ${refused.size === 1 ? "the relay tried creates" : `${refused.size} relays in a row create`} queues only with a password; name a relay that creates queues for you`,
+              { cause: error },
+            );
+          }
+        }
+      }
     },
     async sendMessage(relay, senderId, body) {
       const res = await queueCall(relay, "send", { op: "send", senderId, body: Buffer.from(body) }, false);

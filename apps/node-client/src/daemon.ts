@@ -6,6 +6,7 @@ import { DaemonError } from "./errors.ts";
 import { loadKeyFiles } from "./keys.ts";
 import { requireOption } from "./options.ts";
 import { createPacketLog } from "./packet-log.ts";
+import { readCreatePassword } from "./queue-service.ts";
 import { createQueueStore } from "./queue-store.ts";
 import { createRelay, type Relay } from "./relay.ts";
 import { createStakeView, type RegistrySource, type StakeView } from "./stake-view.ts";
@@ -60,13 +61,16 @@ export async function startRelayDaemon(
 ): Promise<{ relay: Relay; stakeView: StakeView; url: string }> {
   const dataDir = requireOption(common.options.dataDir, "data_dir");
   const keys = await loadKeyFiles(dataDir);
+  const { createPasswordFile } = common.options.queue;
+  const createPassword =
+    createPasswordFile !== undefined ? await readCreatePassword(createPasswordFile) : undefined;
   const queueStore = createQueueStore(common, join(dataDir, QUEUE_DB_FILE));
   common.shutdown.onShutdown("queue database", () => queueStore.close());
   const packetLog = createPacketLog(join(dataDir, PACKET_LOG_DIR));
   common.shutdown.onShutdown("packet log", () => packetLog.close());
   const stakeView = createStakeView(common, source);
   common.shutdown.onShutdown("stake view", () => stakeView.stop());
-  const relay = createRelay(common, { stakeView, keys, queueStore, packetLog });
+  const relay = createRelay(common, { stakeView, keys, queueStore, packetLog, createPassword });
   await stakeView.start();
   const { url } = await relay.listen().catch((error: NodeJS.ErrnoException) => {
     const { host, port } = common.options.listen;

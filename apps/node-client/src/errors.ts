@@ -116,6 +116,12 @@ export const ERROR_CODES = {
   },
   TIMEOUT: { wire: 28, http: 504, retryable: true, hint: "the request timed out; retry" },
   UNKNOWN_NODE: { wire: 29, http: 0, retryable: true, hint: "the node is not Active in the current view" },
+  CREATE_FORBIDDEN: {
+    wire: 30,
+    http: 0,
+    retryable: false,
+    hint: "this relay creates queues only for clients with its queue-creation password; give the password its operator shared, or let another relay hold the queue",
+  },
 } as const;
 
 export type RelayErrorCode = keyof typeof ERROR_CODES;

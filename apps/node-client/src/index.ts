@@ -10,6 +10,7 @@ export {
   viemChain,
 } from "./chains.ts";
 export {
+  type CreateQueueOptions,
   createRelayClient,
   type FetchedMessage,
   type Inbox,

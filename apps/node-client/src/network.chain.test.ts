@@ -105,7 +105,7 @@ describe("relays on a local chain (multi-process)", () => {
     return (await response.json()) as Status;
   }
 
-  async function start(relay: RelayProcess): Promise<void> {
+  async function start(relay: RelayProcess, extraArgs: string[] = []): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -125,6 +125,7 @@ describe("relays on a local chain (multi-process)", () => {
         GRACE,
         "--log-level",
         "info",
+        ...extraArgs,
       ],
       { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "" } },
     );
@@ -430,6 +431,49 @@ describe("relays on a local chain (multi-process)", () => {
     const received = await receiveTexts(client, inbox, acknowledged);
     for (const text of acknowledged) expect(received.has(text)).toBe(true);
     client.close();
+  });
+
+  it("a relay run with a queue-creation password creates queues only for clients that give it", async () => {
+    const target = relays[2]!;
+    const id = target.keys.nodeId;
+    target.child!.kill("SIGTERM");
+    expect(await target.exited).toBe(0);
+    const passwordFile = join(root.path, "create-password");
+    await writeFile(passwordFile, "members of the club\n", { mode: 0o600 });
+    target.log.length = 0;
+    await start(target, ["--create-password-file", passwordFile]);
+    await waitFor("the restarted relay to serve", async () =>
+      (await status(target)).node.serving ? true : undefined,
+    );
+    expect(target.log.some((l) => l.includes('"queueCreation":"password"'))).toBe(true);
+
+    const carol = join(root.path, "carol");
+    const invite = (file?: string) =>
+      cli(["invite", "--data-dir", carol, "--relay", id, ...(file ? ["--create-password-file", file] : [])]);
+    const refused = await invite();
+    expect(refused.code).toBe(1);
+    expect(refused.err.join("\n")).toContain(
+      `relay ${id.slice(0, 16)}… creates queues only for clients with its password: give it with --create-password-file <file>, or leave out --relay to let another relay hold the queue`,
+    );
+    const wrongFile = join(root.path, "wrong-password");
+    await writeFile(wrongFile, "members of the pub\n", { mode: 0o600 });
+    const wrong = await invite(wrongFile);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err.join("\n")).toContain(`did not accept the password in ${wrongFile}`);
+
+    const invited = await invite(passwordFile);
+    expect(invited.code, invited.err.join("\n")).toBe(0);
+    const link = invited.out[0]!;
+    expect(decodeInvitation(link).relay).toBe(id);
+    // Sending and reading need no password; a queue placed by stake passes this relay over.
+    expect((await cli(["send", link, "for members"])).code).toBe(0);
+    expect((await cli(["inbox", "--data-dir", carol])).out.map((l) => l.split("  ")[1])).toEqual([
+      "for members",
+    ]);
+    const shown = await cli(["status", "--data-dir", target.dataDir, "--listen", `127.0.0.1:${target.port}`]);
+    expect(shown.out.join("\n")).toMatch(
+      /queues +\d+ queues, 0 messages waiting; created only with the queue-creation password/,
+    );
   });
 
   it("an exit request and a deregistration take nodes out of service within the confirmation depth, without restart", async () => {

@@ -423,7 +423,7 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
       nodes: number;
       lastError: string | null;
     };
-    queues: { queues: number; messages: number };
+    queues: { queues: number; messages: number; creation?: "open" | "password" };
     relay: { inFlight: number; uptimeSeconds: number };
   };
   row("serving", s.node.serving ? "yes" : `no: ${s.node.reason}`);
@@ -431,7 +431,13 @@ function printStatus(report: NodeStatusJson, node: Node | undefined, io: Operato
     "stake view",
     `${s.stakeView.health}, confirmed block ${s.stakeView.height ?? "-"}, ${s.stakeView.active} Active of ${s.stakeView.nodes} nodes${s.stakeView.lastError ? ` (last error: ${s.stakeView.lastError})` : ""}`,
   );
-  row("queues", `${s.queues.queues} queues, ${s.queues.messages} messages waiting`);
+  const creation =
+    s.queues.creation === "password"
+      ? "; created only with the queue-creation password"
+      : s.queues.creation === "open"
+        ? "; anyone may create one"
+        : "";
+  row("queues", `${s.queues.queues} queues, ${s.queues.messages} messages waiting${creation}`);
   row("in flight", `${s.relay.inFlight} requests; up ${Math.round(s.relay.uptimeSeconds)} s`);
 }
 

@@ -51,6 +51,8 @@ export interface Options {
     maxMessages: number;
     maxBodyBytes: number;
     synchronous: "full" | "normal";
+    /** File with the queue-creation password: run requires it of NEW requests, invite sends it. */
+    createPasswordFile: string | undefined;
   };
   client: {
     directory: string | undefined;
@@ -287,6 +289,13 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     description: "SQLite synchronous mode: normal survives kill -9 and restarts, full also power loss",
   },
   {
+    key: "queue.create_password_file",
+    kind: "string",
+    flag: "create-password-file",
+    description:
+      "file (owner-only) with a password for creating queues: run requires it of clients (unset: anyone may create queues here; sending and reading never need it), invite gives it to --relay",
+  },
+  {
     key: "client.directory",
     kind: "url",
     flag: "directory",
@@ -513,6 +522,7 @@ export function buildOptions(sources: OptionSources): Options {
       maxMessages: v("queue.max_messages"),
       maxBodyBytes: v("queue.max_body_bytes"),
       synchronous: v("queue.synchronous"),
+      createPasswordFile: v("queue.create_password_file"),
     },
     client: {
       directory: v("client.directory"),

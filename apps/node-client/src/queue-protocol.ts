@@ -6,18 +6,20 @@ import { MSG_ID_SIZE, QUEUE_ID_SIZE } from "./queue-store.ts";
 
 /**
  * The queue protocol spoken inside the onion with the last hop (binary, big-endian):
- *   NEW   1 | recipientKey(32) | time(u64) | sig(64)
+ *   NEW   1 | recipientKey(32) | time(u64) | sig(64) [| passwordLength(u8) | password]
  *   SEND  2 | senderId(24) | len(u16) | body
  *   FETCH 3 | recipientId(24) | time(u64) | sig(64)
  *   ACK   4 | recipientId(24) | msgId(16) | time(u64) | sig(64)
  *   DEL   5 | recipientId(24) | time(u64) | sig(64)
  * Recipient requests are signed with the queue's Ed25519 key over a tag, the relay's node id and the
  * fields before the signature, so a signed request is good for one relay and a few minutes only.
+ * NEW carries a password (1-255 bytes, after the signature) only for a relay that restricts queue
+ * creation (queue.create_password_file); the onion layer hides it from every other hop.
  * Responses: 0 | op-specific fields, or 1 | error code.
  */
 
 export type QueueRequest =
-  | { op: "new"; recipientKey: Buffer; time: number; signature: Buffer }
+  | { op: "new"; recipientKey: Buffer; time: number; signature: Buffer; password?: Buffer }
   | { op: "send"; senderId: Buffer; body: Buffer }
   | { op: "fetch"; recipientId: Buffer; time: number; signature: Buffer }
   | { op: "ack"; recipientId: Buffer; msgId: Buffer; time: number; signature: Buffer }
@@ -37,6 +39,8 @@ const OPS = { new: 1, send: 2, fetch: 3, ack: 4, delete: 5 } as const;
 const SIGNATURE_TAG = Buffer.from("SESH queue request v1", "utf8");
 /** How far a signed request's time may be from the relay's clock. */
 export const SIGNED_REQUEST_WINDOW_MS = 5 * 60_000;
+/** Longest queue-creation password NEW can carry, in bytes. */
+export const MAX_CREATE_PASSWORD_BYTES = 255;
 
 function signedFields(request: Exclude<QueueRequest, { op: "send" }>): Buffer {
   const time = Buffer.alloc(8);
@@ -91,7 +95,16 @@ export function encodeQueueRequest(request: QueueRequest): Buffer {
     head.writeUInt16BE(request.body.length, 1 + QUEUE_ID_SIZE);
     return Buffer.concat([head, request.body]);
   }
-  return Buffer.concat([signedFields(request), request.signature]);
+  const signed = Buffer.concat([signedFields(request), request.signature]);
+  if (request.op !== "new" || request.password === undefined) return signed;
+  const { password } = request;
+  if (password.length < 1 || password.length > MAX_CREATE_PASSWORD_BYTES) {
+    throw new RelayError(
+      "BAD_REQUEST",
+      `BAD_REQUEST: a queue-creation password is 1-${MAX_CREATE_PASSWORD_BYTES} bytes, this one ${password.length}`,
+    );
+  }
+  return Buffer.concat([signed, Buffer.of(password.length), password]);
 }
 
 /** Decodes a request; throws RelayError BAD_REQUEST for anything malformed. */
@@ -101,14 +114,20 @@ export function decodeQueueRequest(bytes: Buffer): QueueRequest {
     if (bytes.length !== n) throw bad(`expected ${n} bytes for op ${bytes[0]}, got ${bytes.length}`);
   };
   switch (bytes[0]) {
-    case OPS.new:
-      need(1 + 32 + 8 + 64);
-      return {
+    case OPS.new: {
+      if (bytes.length > 105) {
+        const length = bytes[105]!;
+        if (length === 0) throw bad("NEW with an empty password");
+        need(106 + length);
+      } else need(105);
+      const request: QueueRequest = {
         op: "new",
         recipientKey: bytes.subarray(1, 33),
         time: readU64(bytes, 33),
         signature: bytes.subarray(41, 105),
       };
+      return bytes.length > 105 ? { ...request, password: bytes.subarray(106) } : request;
+    }
     case OPS.send: {
       if (bytes.length < 1 + QUEUE_ID_SIZE + 2) throw bad("SEND too short");
       const length = bytes.readUInt16BE(1 + QUEUE_ID_SIZE);

@@ -386,6 +386,58 @@ describe("relay network (in-process)", () => {
     await expect(patient.createQueue()).resolves.toMatchObject({ relay: expect.any(String) });
   });
 
+  it("creates queues on a relay that restricts creation only with its password", async () => {
+    // Relays 0-2 create queues only with their passwords; relay 3 for anyone.
+    network = await startTestNetwork(
+      4,
+      () => {},
+      (i) => (i < 3 ? { createPassword: Buffer.from(`club ${i}`) } : {}),
+    );
+    const [restricted, , , open] = network.relays.map((r) => r.keys.nodeId);
+    const bob = (await network.client({ attempts: 4 })).client;
+    const alice = (await network.client()).client;
+    await expect(bob.createQueue({ relay: restricted! })).rejects.toMatchObject({
+      code: "CREATE_FORBIDDEN",
+      message: expect.stringMatching(/creates queues only for clients with its queue-creation password/),
+    });
+    await expect(bob.createQueue({ relay: restricted!, password: "club 1" })).rejects.toMatchObject({
+      code: "CREATE_FORBIDDEN",
+      message: expect.stringMatching(/did not accept the queue-creation password/),
+    });
+    await expect(bob.createQueue({ password: "club 0" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/belongs to one relay; name that relay too/),
+    });
+    expect(network.relays[0]!.store.counts().queues).toBe(0);
+
+    const inbox = await bob.createInvitation({ relay: restricted!, password: "club 0" });
+    expect(inbox.relay).toBe(restricted);
+    // Sending and receiving need no password.
+    await alice.sendToInvitation(inbox.link, "members only");
+    expect((await bob.receive(inbox)).map((m) => m.text.toString())).toEqual(["members only"]);
+
+    // Without a relay named, the client passes over the relays that refuse and lands on the open one.
+    for (let i = 0; i < 5; i++) expect((await bob.createQueue()).relay).toBe(open);
+    expect(network.relays[3]!.store.counts().queues).toBe(5);
+    // With only restricted relays left, it gives up after its attempts, or once it has tried them all.
+    const openRecord = network.relays[3]!.record;
+    await network.setRecords(network.records.filter((r) => r !== openRecord));
+    const impatient = (await network.client({ attempts: 2 })).client;
+    await expect(impatient.createQueue()).rejects.toMatchObject({
+      code: "CREATE_FORBIDDEN",
+      message: expect.stringMatching(
+        /^CREATE_FORBIDDEN: 2 relays in a row create queues only with a password/,
+      ),
+    });
+    const thorough = (await network.client({ attempts: 10 })).client;
+    await expect(thorough.createQueue()).rejects.toMatchObject({
+      code: "CREATE_FORBIDDEN",
+      message: expect.stringMatching(/every Active relay tried \(3\) creates queues only with a password/),
+    });
+    expect(network.relays[0]!.relay.status().queues.creation).toBe("password");
+    expect(network.relays[3]!.relay.status().queues.creation).toBe("open");
+  });
+
   it("finishes in-flight requests on shutdown", async () => {
     network = await startTestNetwork(3);
     const [a, b, c] = network.relays;
@@ -427,7 +479,7 @@ describe("relay network (in-process)", () => {
     };
     expect(status.node).toMatchObject({ nodeId: a!.keys.nodeId, state: "Active" });
     expect(status.stakeView).toMatchObject({ health: "fresh", active: 3 });
-    expect(status.queues).toEqual({ queues: 0, messages: 0 });
+    expect(status.queues).toEqual({ queues: 0, messages: 0, creation: "open" });
     const nodes = (await getJson(`${a!.url}/v1/nodes`)).body as { nodes: unknown[]; chainId: string };
     expect(nodes.nodes).toHaveLength(3);
     expect(nodes.chainId).toBe("31337");

@@ -59,6 +59,8 @@ export interface RelayDeps {
   readonly queueStore: QueueStore;
   /** Where accepted packet ids are kept across restarts (default: in memory only). */
   readonly packetLog?: PacketLog;
+  /** The password NEW requests must carry (queue.create_password_file); undefined: anyone may create queues. */
+  readonly createPassword?: Buffer | undefined;
   readonly now?: () => number;
 }
 
@@ -82,7 +84,12 @@ export interface RelayStatus {
     readonly reason: string | null;
   };
   readonly stakeView: StakeViewStatus;
-  readonly queues: { readonly queues: number; readonly messages: number };
+  readonly queues: {
+    readonly queues: number;
+    readonly messages: number;
+    /** Who may create queues here: anyone, or clients with the relay's queue-creation password. */
+    readonly creation: "open" | "password";
+  };
   readonly relay: {
     readonly inFlight: number;
     readonly replayCacheEntries: number;
@@ -146,7 +153,10 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   for (const { packetId, expiresAt } of remembered) replay.restore(packetId.toString("latin1"), expiresAt);
   if (remembered.length > 0) logger.info({ msg: "replay cache restored", packetIds: remembered.length });
   const linkAuth = createLinkAuth(keys);
-  const queueService = createQueueService(common, queueStore, ownId, { now });
+  const queueService = createQueueService(common, queueStore, ownId, {
+    now,
+    createPassword: deps.createPassword,
+  });
   const links = createLinkPool({ linkAuth, timeoutMs: options.onion.forwardTimeoutMs, now });
   const linkSockets = new Set<Socket>();
   // The buffers packets are peeled into and responses sealed in, reused from packet to packet.
@@ -227,7 +237,7 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         reason: state.reason,
       },
       stakeView: stakeView.status(),
-      queues: queueStore.counts(),
+      queues: { ...queueStore.counts(), creation: deps.createPassword ? "password" : "open" },
       relay: {
         inFlight,
         replayCacheEntries: replay.size,
@@ -740,7 +750,13 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
           const address = server.address();
           if (!address || typeof address === "string") return reject(new Error("server has no TCP address"));
           const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-          logger.info({ msg: "relay listening", host: address.address, port: address.port, nodeId });
+          logger.info({
+            msg: "relay listening",
+            host: address.address,
+            port: address.port,
+            nodeId,
+            queueCreation: deps.createPassword ? "password" : "open",
+          });
           resolve({ host: address.address, port: address.port, url: `http://${host}:${address.port}` });
         });
       });

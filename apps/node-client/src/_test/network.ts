@@ -3,7 +3,7 @@ import type { Common } from "../common.ts";
 import { generateNodeKeys, type NodeKeys } from "../keys.ts";
 import type { Options } from "../options.ts";
 import { createQueueStore, type QueueStore } from "../queue-store.ts";
-import { createRelay, type Relay } from "../relay.ts";
+import { createRelay, type Relay, type RelayDeps } from "../relay.ts";
 import { createStakeView, type NodeRecord, type StakeView } from "../stake-view.ts";
 import { testCommon } from "./common.ts";
 import { createMemoryRegistrySource, type MemoryRegistrySource, makeTestNode } from "./nodes.ts";
@@ -31,10 +31,11 @@ export interface TestNetwork {
   stop(): Promise<void>;
 }
 
-/** Starts `count` relays (distinct operators), all Active. */
+/** Starts `count` relays (distinct operators), all Active; `deps` adds to relay i's dependencies. */
 export async function startTestNetwork(
   count: number,
   patch: (options: Options) => void = () => {},
+  deps: (i: number) => Pick<RelayDeps, "createPassword"> = () => ({}),
 ): Promise<TestNetwork> {
   const relays: TestRelay[] = [];
   const sources: MemoryRegistrySource[] = [];
@@ -50,7 +51,7 @@ export async function startTestNetwork(
     sources.push(source);
     const view = createStakeView(common, source);
     const store = createQueueStore(common, ":memory:");
-    const relay = createRelay(common, { stakeView: view, keys, queueStore: store });
+    const relay = createRelay(common, { stakeView: view, keys, queueStore: store, ...deps(i) });
     const { url } = await relay.listen();
     const record = makeTestNode({ keys, endpoint: new URL(url).host }).record;
     relays.push({ common, keys, relay, view, source, store, url, record });
