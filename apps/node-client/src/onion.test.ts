@@ -4,6 +4,7 @@ import { RelayError } from "./errors.ts";
 import { generateNodeKeys, type NodeKeys } from "./keys.ts";
 import {
   BLOCK_SIZE,
+  LAYER_EXPIRY_SPREAD_MS,
   type OnionCircuit,
   type PeeledLayer,
   peelOnion,
@@ -12,6 +13,7 @@ import {
   sealDeliverResponse,
   sealErrorResponse,
   sealForwardResponse,
+  sealLayers,
   unwrapResponse,
   wrapOnion,
 } from "./onion.ts";
@@ -154,6 +156,22 @@ describe("onion wrapping", () => {
     );
   });
 
+  it("gives each layer an expiry of its own, so hops cannot link a packet by it", () => {
+    const expiresAt = NOW + 60_000;
+    let differ = 0;
+    for (let run = 0; run < 200; run++) {
+      const { layers } = traverse(wrapOnion(hops, Buffer.from("x"), expiresAt), () => Buffer.alloc(0));
+      for (const layer of layers) {
+        expect(layer.expiresAt % 1_000).toBe(0);
+        expect(layer.expiresAt).toBeGreaterThan(expiresAt - LAYER_EXPIRY_SPREAD_MS);
+        expect(layer.expiresAt).toBeLessThanOrEqual(expiresAt);
+      }
+      if (layers[0]!.expiresAt !== layers[2]!.expiresAt) differ++;
+    }
+    // Drawn independently from 4-5 whole seconds, the entry's and the exit's differ about 3 times in 4.
+    expect(differ).toBeGreaterThan(100);
+  });
+
   it("rejects packets for another node, expired packets and expiries too far ahead", () => {
     const circuit = wrapOnion(hops, Buffer.from("x"), NOW + 60_000);
     expect(codeOf(() => peelOnion(circuit.packet, nodes[3]!, NOW, TTL))).toBe("WRONG_KEY");
@@ -165,6 +183,48 @@ describe("onion wrapping", () => {
     expect(
       codeOf(() => peelOnion(Buffer.concat([circuit.packet, Buffer.alloc(1)]), nodes[0]!, NOW, TTL)),
     ).toBe("OVERSIZED");
+  });
+
+  it("holds every packet to the layout of a path of at most 3 hops", () => {
+    const hop = (k: NodeKeys) => ({ nodeId: k.ed25519Public, x25519Key: k.x25519Public });
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    // A fourth layer: the third hop may not forward it.
+    const four = sealLayers(nodes.map(hop), Buffer.from("x"), NOW + 60_000);
+    let layer = peelOnion(four.packet, nodes[0]!, NOW, TTL);
+    for (const i of [1, 2]) {
+      if (layer.kind !== "forward") throw new Error("expected a forward layer");
+      const packet = layer.packet;
+      if (i === 2) {
+        expect(message(() => peelOnion(packet, nodes[2]!, NOW, TTL))).toBe(
+          "MALFORMED: layer 3 of a path of at most 3 hops cannot forward",
+        );
+      } else layer = peelOnion(packet, nodes[1]!, NOW, TTL);
+    }
+    // One packet of 170 layers bouncing between two relays stops at the third layer too.
+    const bounce = sealLayers(
+      Array.from({ length: 170 }, (_, i) => hop(nodes[i % 2]!)),
+      Buffer.from("x"),
+      NOW + 60_000,
+    );
+    const first = peelOnion(bounce.packet, nodes[0]!, NOW, TTL);
+    const second = first.kind === "forward" ? peelOnion(first.packet, nodes[1]!, NOW, TTL) : first;
+    expect(second.kind).toBe("forward");
+    if (second.kind === "forward") {
+      expect(codeOf(() => peelOnion(second.packet, nodes[0]!, NOW, TTL))).toBe("MALFORMED");
+    }
+    // A layer of any other size is refused before any cryptography.
+    const tampered = Buffer.from(wrapOnion(hops, Buffer.from("x"), NOW + 60_000).packet);
+    tampered.writeUInt16BE(16_349 - 94 * 3, 33);
+    expect(message(() => peelOnion(tampered, nodes[0]!, NOW, TTL))).toBe(
+      "MALFORMED: ciphertext length 16067 is not that of a layer of a path of at most 3 hops",
+    );
   });
 
   it("an error at a hop reaches the client as that hop's error", () => {

@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import { type KeyObject, randomInt } from "node:crypto";
 import { readU64, toHex, writeU64 } from "./bytes.ts";
 import { ERROR_CODES, errorCodeFromWire, RelayError, type RelayErrorCode } from "./errors.ts";
 import { hkdfSha256, type OnionCrypto, onionCrypto, TAG_SIZE, x25519Scalar } from "./onion-crypto.ts";
@@ -41,6 +41,28 @@ const STATUS_ERROR = 1;
 const STATUS_NEXT_HOP_ERROR = 2;
 const HKDF_INFO = Buffer.from("SESH onion v1", "utf8");
 const ZERO_ID = Buffer.alloc(32);
+
+/** A layer's ciphertext length at position 0 of a path (the entry's); each later layer is 94 bytes shorter. */
+const FIRST_LAYER_CT = BLOCK_SIZE - HEADER_SIZE;
+const LAYER_CT_STEP = HEADER_SIZE + ROUTING_SIZE + TAG_SIZE;
+
+/**
+ * The position in its path (0 for the entry) of a layer whose ciphertext is `ctLen` bytes, or -1 when
+ * no layer of a path of at most MAX_HOPS hops has that length. Every layer's size follows from its
+ * position alone, so a relay can hold each packet to the layout the client builds: a packet of more
+ * layers (one client packet bounced between relays a hundred times) does not exist.
+ */
+function layerPosition(ctLen: number): number {
+  const offset = FIRST_LAYER_CT - ctLen;
+  if (offset < 0 || offset % LAYER_CT_STEP !== 0) return -1;
+  const position = offset / LAYER_CT_STEP;
+  return position < MAX_HOPS ? position : -1;
+}
+
+/** The length of the response layer at `position` of a path (the client's responseLengths). */
+function responseLengthAt(position: number): number {
+  return BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * position;
+}
 
 /** Size of the buffer a hop peels a packet into (see peelOnion's `out`). */
 export const PEEL_BUFFER_SIZE = ROUTING_SIZE + BLOCK_SIZE;
@@ -108,9 +130,22 @@ function isZero(bytes: Buffer): boolean {
   return bytes.equals(ZERO_BLOCK.subarray(0, bytes.length));
 }
 
+/** The span before a packet's expiry from which each layer's own expiry is drawn (see wrapOnion). */
+export const LAYER_EXPIRY_SPREAD_MS = 5_000;
+
+/**
+ * A layer's expiry: a whole second drawn at random from the LAYER_EXPIRY_SPREAD_MS before `expiresAt`,
+ * for each layer on its own, so that two hops cannot link a packet by an expiry they both read.
+ */
+function layerExpiry(expiresAt: number): number {
+  return Math.floor((expiresAt - randomInt(LAYER_EXPIRY_SPREAD_MS - 1_000)) / 1_000) * 1_000;
+}
+
 /**
  * Wraps `payload` for the path `hops` (first hop first): one layer per hop with a fresh ephemeral
- * key. `expiresAt` (ms since epoch) goes into every layer; hops drop the packet after it.
+ * key. `expiresAt` (ms since epoch, at least LAYER_EXPIRY_SPREAD_MS ahead) is when the packet expires
+ * at the latest: each layer carries an expiry of its own, a whole second within the
+ * LAYER_EXPIRY_SPREAD_MS before it, and its hop drops the packet after that.
  */
 export function wrapOnion(
   hops: readonly OnionHop[],
@@ -120,6 +155,20 @@ export function wrapOnion(
 ): OnionCircuit {
   const n = hops.length;
   if (n < 1 || n > MAX_HOPS) throw new RangeError(`a path has 1 to ${MAX_HOPS} hops, got ${n}`);
+  return sealLayers(hops, payload, expiresAt, crypto);
+}
+
+/**
+ * wrapOnion without its limit of MAX_HOPS hops: what a misbehaving client could build, for the tests
+ * that relays refuse every layer beyond the layout of a path of at most MAX_HOPS hops.
+ */
+export function sealLayers(
+  hops: readonly OnionHop[],
+  payload: Uint8Array,
+  expiresAt: number,
+  crypto: OnionCrypto = onionCrypto,
+): OnionCircuit {
+  const n = hops.length;
   if (payload.length > requestCapacity(n)) {
     throw new RelayError(
       "BAD_REQUEST",
@@ -130,7 +179,7 @@ export function wrapOnion(
     if (hop.nodeId.length !== 32 || hop.x25519Key.length !== 32)
       throw new RangeError("hop keys are 32 bytes");
   }
-  const responseLengths = hops.map((_, i) => BLOCK_SIZE - 2 - RESPONSE_LAYER_OVERHEAD * i);
+  const responseLengths = hops.map((_, i) => responseLengthAt(i));
   const responseKeys: Buffer[] = new Array(n);
   const packet = Buffer.alloc(BLOCK_SIZE);
   const step = HEADER_SIZE + ROUTING_SIZE;
@@ -142,7 +191,7 @@ export function wrapOnion(
     const end = BLOCK_SIZE - TAG_SIZE * i;
     const routing = start + HEADER_SIZE;
     packet[routing] = i === n - 1 ? TYPE_DELIVER : TYPE_FORWARD;
-    writeU64(packet, expiresAt, routing + 1);
+    writeU64(packet, layerExpiry(expiresAt), routing + 1);
     packet.writeUInt16BE(responseLengths[i]!, routing + 9);
     if (i < n - 1) packet.set(hops[i + 1]!.nodeId, routing + 11);
     const hopKey = Buffer.from(hop.x25519Key.buffer, hop.x25519Key.byteOffset, 32);
@@ -174,8 +223,11 @@ export function checkPacketFraming(packet: Buffer): { packetId: string } {
   if (packet[0] !== ONION_VERSION)
     throw new RelayError("MALFORMED", `MALFORMED: unknown packet version ${packet[0]}`);
   const ctLen = packet.readUInt16BE(33);
-  if (ctLen < ROUTING_SIZE + TAG_SIZE || HEADER_SIZE + ctLen > BLOCK_SIZE) {
-    throw new RelayError("MALFORMED", `MALFORMED: ciphertext length ${ctLen} out of range`);
+  if (layerPosition(ctLen) < 0) {
+    throw new RelayError(
+      "MALFORMED",
+      `MALFORMED: ciphertext length ${ctLen} is not that of a layer of a path of at most ${MAX_HOPS} hops`,
+    );
   }
   if (!isZero(packet.subarray(HEADER_SIZE + ctLen)))
     throw new RelayError("MALFORMED", "MALFORMED: padding is not zero");
@@ -230,8 +282,12 @@ export function peelOnion(
       "EXPIRED: the packet's expiry is too far ahead; check the sender's clock",
     );
   }
-  if (responseLength < RESPONSE_LAYER_OVERHEAD + 2 + 1 || responseLength > BLOCK_SIZE - 2) {
-    throw new RelayError("MALFORMED", `MALFORMED: response length ${responseLength} out of range`);
+  const position = layerPosition(ctLen);
+  if (responseLength !== responseLengthAt(position)) {
+    throw new RelayError(
+      "MALFORMED",
+      `MALFORMED: response length ${responseLength} does not match the layer's position (${responseLengthAt(position)})`,
+    );
   }
   const next = plaintext.subarray(11, 43);
   const inner = plaintext.subarray(ROUTING_SIZE);
@@ -245,8 +301,15 @@ export function peelOnion(
     return { ...common, kind: "deliver", payload: inner.subarray(2, 2 + length) };
   }
   if (type === TYPE_FORWARD) {
-    if (inner.length < HEADER_SIZE + ROUTING_SIZE + TAG_SIZE)
-      throw new RelayError("MALFORMED", "MALFORMED: inner packet too short");
+    if (position >= MAX_HOPS - 1) {
+      throw new RelayError(
+        "MALFORMED",
+        `MALFORMED: layer ${position + 1} of a path of at most ${MAX_HOPS} hops cannot forward`,
+      );
+    }
+    if (inner.readUInt16BE(33) !== ctLen - LAYER_CT_STEP) {
+      throw new RelayError("MALFORMED", "MALFORMED: the inner packet is not the next layer of this path");
+    }
     return { ...common, kind: "forward", next, packet: out.subarray(ROUTING_SIZE, PEEL_BUFFER_SIZE) };
   }
   throw new RelayError("MALFORMED", `MALFORMED: unknown layer type ${type}`);

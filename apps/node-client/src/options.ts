@@ -220,7 +220,7 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     default: "512",
     min: 1,
     max: 100_000,
-    description: "onion requests handled at once; more are answered BUSY",
+    description: "onion requests handled at once, counted once a packet is in; more are answered BUSY",
   },
   {
     key: "http.max_connections",

@@ -438,6 +438,38 @@ describe("relay network (in-process)", () => {
     expect(network.relays[3]!.relay.status().queues.creation).toBe("open");
   });
 
+  it("a POST whose body trickles in holds a connection, not one of the in-flight slots", async () => {
+    network = await startTestNetwork(3, (o) => {
+      o.onion.maxInFlight = 4;
+    });
+    const entry = network.relays[0]!;
+    const { port } = new URL(entry.url);
+    // Four requests that send their headers and one byte of a 16,384-byte body, and no more.
+    const stalled = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+            const socket = connect(Number(port), "127.0.0.1", () => {
+              socket.write(
+                `POST /v1/onion HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${BLOCK_SIZE}\r\n\r\n\x01`,
+              );
+              resolve(socket);
+            });
+            socket.on("error", reject);
+          }),
+      ),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(entry.relay.status().relay.inFlight).toBe(0);
+      const client = (await network.client({ transport: "http" })).client;
+      await expect(client.createQueue()).resolves.toMatchObject({ relay: expect.any(String) });
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
+  });
+
   it("finishes in-flight requests on shutdown", async () => {
     network = await startTestNetwork(3);
     const [a, b, c] = network.relays;

@@ -407,12 +407,9 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       countPacket(role, "RATE_LIMITED", started);
       return sendError(res, new RelayError("RATE_LIMITED"));
     }
-    if (inFlight >= options.onion.maxInFlight) {
-      req.resume();
-      countPacket(role, "BUSY", started);
-      return sendError(res, new RelayError("BUSY"));
-    }
-    inFlight++;
+    // A request counts as in flight once its body is in: a sender trickling its body holds a
+    // connection (and meets http.request_timeout), not one of the onion.max_in_flight slots.
+    let counted = false;
     try {
       const state = serving();
       if (!state.serving) {
@@ -433,6 +430,13 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
         }
       }
       const body = await readBody(req, BLOCK_SIZE, AbortSignal.timeout(options.http.requestTimeoutMs));
+      if (closing) {
+        res.setHeader("connection", "close");
+        throw new RelayError("SHUTTING_DOWN");
+      }
+      if (inFlight >= options.onion.maxInFlight) throw new RelayError("BUSY");
+      inFlight++;
+      counted = true;
       if (auth?.version === 2 && sender) linkAuth.verify(auth, sender, body, now());
       else if (auth?.version === 1 && sender) verifyRelayAuth(auth, sender.ed25519Key, ownId, body, now());
       const served = await servePacket(body);
@@ -453,10 +457,10 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
       }
       sendError(res, relayError);
     } finally {
-      inFlight--;
+      if (counted) inFlight--;
       countPacket(role, result, started);
       memoryGuard.handled();
-      if (inFlight === 0) idle?.();
+      if (counted && inFlight === 0) idle?.();
     }
   }
 

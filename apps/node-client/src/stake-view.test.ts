@@ -88,9 +88,18 @@ describe("stake view", () => {
     }
     const common = testCommon();
     const bad = makeTestNode({ endpoint: "evil.example/path:80" });
-    const view = createStakeView(common, createMemoryRegistrySource([bad.record]));
+    const source = createMemoryRegistrySource([bad.record]);
+    const view = createStakeView(common, source);
     await view.refresh();
     expect(view.activeNodes()).toEqual([]);
+    // The operator fixes the endpoint (updateEndpoint): the running view takes the node at once.
+    source.set([{ ...bad.record, endpoint: "relay.example.org:7450" }]);
+    await view.refresh();
+    expect(view.activeNode(bad.keys.nodeId)?.endpoint).toBe("relay.example.org:7450");
+    // And a node whose endpoint turns bad leaves the view.
+    source.set([{ ...bad.record, endpoint: "relay.example.org" }]);
+    await view.refresh();
+    expect(view.activeNode(bad.keys.nodeId)).toBeUndefined();
   });
 
   it("keeps the last verified view for the grace period (default 10 minutes), then fails closed", async () => {

@@ -111,6 +111,9 @@ export function isValidEndpoint(endpoint: string): boolean {
 interface Entry {
   node: ViewNode | undefined;
   proofKey: string;
+  /** Whether the proof of possession verified (kept: a record's proof is checked once). */
+  proofOk: boolean;
+  endpoint: string;
 }
 
 /** Creates the stake view over `source`; syncing starts with start(). */
@@ -141,7 +144,7 @@ export function createStakeView(
     const proofKey =
       `${record.operator}|${record.ed25519Key}|${record.x25519Key}|${record.signature}`.toLowerCase();
     let ok: boolean;
-    if (previous && previous.proofKey === proofKey) ok = previous.node !== undefined;
+    if (previous && previous.proofKey === proofKey) ok = previous.proofOk;
     else {
       try {
         ok = verifyRegistration(
@@ -165,22 +168,29 @@ export function createStakeView(
         });
       }
     }
-    if (ok && !isValidEndpoint(record.endpoint)) {
-      // An ended node whose key was registered again reads an empty endpoint: expected, not worth a warning.
+    const proofOk = ok;
+    const endpoint = record.endpoint;
+    // The endpoint is checked on every record: an operator may fix a wrong one (updateEndpoint).
+    if (ok && !isValidEndpoint(endpoint)) {
+      // An ended node whose key was registered again reads an empty endpoint: expected, not worth a
+      // warning; the same wrong endpoint again is not worth another.
       const live = record.state === "Open" || record.state === "Active";
-      (live ? logger.warn.bind(logger) : logger.debug.bind(logger))({
+      const told = previous?.proofKey === proofKey && previous.endpoint === endpoint;
+      (live && !told ? logger.warn.bind(logger) : logger.debug.bind(logger))({
         msg: "ignoring node: endpoint is not host:port",
         registryId: record.registryId.toString(),
         state: record.state,
-        endpoint: record.endpoint,
+        endpoint,
       });
       ok = false;
     }
-    if (!ok) return { node: undefined, proofKey };
+    if (!ok) return { node: undefined, proofKey, proofOk, endpoint };
     const ed25519Key = fromHex(record.ed25519Key, 32, "ed25519Key");
     const x25519Key = fromHex(record.x25519Key, 32, "x25519Key");
     return {
       proofKey,
+      proofOk,
+      endpoint,
       node: {
         nodeId: toHex(ed25519Key),
         registryId: record.registryId,
