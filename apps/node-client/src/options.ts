@@ -38,6 +38,8 @@ export interface Options {
     replayCacheSize: number;
     forwardTimeoutMs: number;
     maxInFlight: number;
+    /** Bytes of answers kept for links that do not read them, in all, before those links are not read. */
+    maxUnreadAnswers: number;
   };
   http: {
     maxConnections: number;
@@ -221,6 +223,15 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     min: 1,
     max: 100_000,
     description: "onion requests handled at once, counted once a packet is in; more are answered BUSY",
+  },
+  {
+    key: "onion.max_unread_answers",
+    kind: "int",
+    default: "67108864",
+    min: 262_144,
+    max: 2 ** 40,
+    description:
+      "bytes of answers the relay holds, in all, for links that do not read them; past it (or 4 MiB on one link) such a link is not read from until it catches up",
   },
   {
     key: "http.max_connections",
@@ -509,6 +520,7 @@ export function buildOptions(sources: OptionSources): Options {
       replayCacheSize: v("onion.replay_cache_size"),
       forwardTimeoutMs: v("onion.forward_timeout"),
       maxInFlight: v("onion.max_in_flight"),
+      maxUnreadAnswers: v("onion.max_unread_answers"),
     },
     http: {
       maxConnections: v("http.max_connections"),

@@ -15,11 +15,15 @@ import { createRelay } from "./relay.ts";
 import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
 import {
   createLinkPool,
+  encodeOnionFrame,
   encodeRequestFrame,
   frameReader,
   LINK_PATH,
   LINK_PROTOCOL,
   LINK_UPGRADE_BODY,
+  ONION_LINK_PATH,
+  ONION_LINK_PROTOCOL,
+  READ_BUFFER_SIZE,
 } from "./relay-link.ts";
 import { createStakeView } from "./stake-view.ts";
 
@@ -467,6 +471,58 @@ describe("relay network (in-process)", () => {
       await expect(client.createQueue()).resolves.toMatchObject({ relay: expect.any(String) });
     } finally {
       for (const socket of stalled) socket.destroy();
+    }
+  });
+
+  it("bounds the answers it holds, in all, for links that do not read them", async () => {
+    const budget = 512 * 1024;
+    network = await startTestNetwork(1, (o) => {
+      o.onion.maxUnreadAnswers = budget;
+      o.http.ratePerConnection = 100_000;
+      o.http.burstPerConnection = 100_000;
+    });
+    const relay = network.relays[0]!;
+    const accepted: ReturnType<typeof connect>[] = [];
+    relay.relay.server.on("upgrade", (_req, socket) => accepted.push(socket as ReturnType<typeof connect>));
+    const port = Number(new URL(relay.url).port);
+    const hop = [{ nodeId: relay.keys.ed25519Public, x25519Key: relay.keys.x25519Public }];
+    // Four clients open onion links, send 600 packets each (a 16 KB answer each) and read nothing:
+    // more than the kernel's socket buffers take.
+    const links = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+            const socket = connect(port, "127.0.0.1", () =>
+              socket.write(
+                `GET ${ONION_LINK_PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: ${ONION_LINK_PROTOCOL}\r\n\r\n`,
+              ),
+            );
+            socket.once("data", (d: Buffer) => {
+              socket.pause();
+              if (d.toString().startsWith("HTTP/1.1 101")) resolve(socket);
+              else reject(new Error(d.toString()));
+            });
+            socket.once("error", reject);
+          }),
+      ),
+    );
+    try {
+      for (let n = 1; n <= 600; n++) {
+        for (const link of links) {
+          const { packet } = wrapOnion(hop, Buffer.of(99), Date.now() + 60_000);
+          for (const part of encodeOnionFrame(n, packet)) link.write(part);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      // 2,400 answers (39 MB) were asked for; the relay holds about its budget and reads no more.
+      const held = accepted.reduce((sum, socket) => sum + socket.writableLength, 0);
+      expect(held).toBeGreaterThan(0);
+      // Past the budget each link pauses, after the frames of its last read (64 KiB) are answered.
+      expect(held).toBeLessThan(budget + 4 * (READ_BUFFER_SIZE + 2 * BLOCK_SIZE));
+      expect(accepted.every((socket) => socket.isPaused())).toBe(true);
+    } finally {
+      for (const link of links) link.destroy();
     }
   });
 

@@ -136,7 +136,7 @@ interface Bucket {
   last: number;
 }
 
-/** Bytes of answers a link may leave unread before the relay stops reading its requests. */
+/** Bytes of answers one link may leave unread before the relay stops reading its requests. */
 const MAX_UNREAD_ANSWERS = 4 * 2 ** 20;
 
 /** Creates a relay; it serves once listen() is called and its node is Active in the stake view. */
@@ -159,6 +159,8 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
   });
   const links = createLinkPool({ linkAuth, timeoutMs: options.onion.forwardTimeoutMs, now });
   const linkSockets = new Set<Socket>();
+  /** Bytes of answers written to links and not yet taken by the kernel, across all links. */
+  let unreadAnswers = 0;
   // The buffers packets are peeled into and responses sealed in, reused from packet to packet.
   const peelBlocks = createBlockPool(PEEL_BUFFER_SIZE, 128);
   // Request frames that span socket reads are joined here: handleFrame reads a frame's packet only
@@ -603,10 +605,21 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     socket.setTimeout(2 * LINK_IDLE_MS, () => socket.destroy());
     const writeFrame = frameWriter(socket);
     // A peer that sends without reading its answers is not read from either until it catches up:
-    // the answers waiting in this process stay bounded.
+    // the answers waiting in this process stay bounded, per link and (onion.max_unread_answers) in all.
     const write = (parts: readonly Buffer[], done?: () => void) => {
-      writeFrame(parts, done);
-      if (socket.writableLength > MAX_UNREAD_ANSWERS && !socket.isPaused()) {
+      if (socket.destroyed) return;
+      let bytes = 0;
+      for (const part of parts) bytes += part.length;
+      unreadAnswers += bytes;
+      writeFrame(parts, () => {
+        unreadAnswers -= bytes;
+        done?.();
+      });
+      if (
+        !socket.isPaused() &&
+        socket.writableNeedDrain &&
+        (socket.writableLength > MAX_UNREAD_ANSWERS || unreadAnswers > options.onion.maxUnreadAnswers)
+      ) {
         socket.pause();
         socket.once("drain", () => socket.resume());
       }
