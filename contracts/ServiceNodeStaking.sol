@@ -131,7 +131,7 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
     }
 
     /// @param token_ The SESH token.
-    /// @param admin_ Holds DEFAULT_ADMIN_ROLE (moved only by the two-step transfer), SLASHER and PAUSER.
+    /// @param admin_ Holds DEFAULT_ADMIN_ROLE, SLASHER and PAUSER (all moved by the two-step transfer).
     /// @param requirement Staking requirement in base units (whole SESH).
     /// @param delay Unlock delay after an exit request.
     /// @param penalty Deregistration penalty in basis points.
@@ -340,7 +340,10 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
+    /// @dev The only path that adds active stake. The first node Active after an idle stretch restarts
+    /// the release clock, so that time in which no node was Active releases nothing.
     function _activate(uint64 nodeId, NodeHeader memory h, Global memory g) private {
+        if (g.totalActiveStake == 0) g.lastReleaseAt = uint32(block.timestamp);
         h.state = NodeState.Active;
         h.since = uint32(block.timestamp);
         h.rewardMark = g.acc;
@@ -388,6 +391,8 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
             _writeGlobal(g);
         }
         uint64 unlockAt = uint64(block.timestamp + PENALTY_LOCK);
+        // A penalty never shortens a lock: an Exiting node keeps its exit unlock if that is later.
+        if (state == NodeState.Exiting && h.since > unlockAt) unlockAt = h.since;
         h.state = NodeState.Deregistered;
         h.since = uint32(unlockAt);
         h.penaltyBps = penaltyBps_;
@@ -563,6 +568,9 @@ contract ServiceNodeStaking is IServiceNodeStaking, AccessControl {
         delete _pendingAdmin;
         _revokeRole(DEFAULT_ADMIN_ROLE, previous);
         _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        // The operational roles the previous admin holds (the constructor granted both) go with it.
+        if (_revokeRole(SLASHER_ROLE, previous)) _grantRole(SLASHER_ROLE, msg.sender);
+        if (_revokeRole(PAUSER_ROLE, previous)) _grantRole(PAUSER_ROLE, msg.sender);
         emit AdminTransferred(previous, msg.sender);
     }
 

@@ -111,6 +111,33 @@ contract ServiceNodeStakingFuzzTest is StakingFixture {
         vm.assertLe(REQUIREMENT - (paidC + paidOp + penaltyPaid), 2);
     }
 
+    /// Time in which no node is Active releases nothing, however long: the first release after the first
+    /// activation pays for the time since that activation only.
+    function testFuzz_release_idleTimeReleasesNothing(uint32 idle, uint32 active) public {
+        idle = uint32(_bound(idle, 0, 730 days));
+        active = uint32(_bound(active, 0, 730 days));
+        vm.warp(block.timestamp + idle);
+        _register(OPERATOR, REQUIREMENT, 0);
+        vm.warp(block.timestamp + active);
+        uint256 poolBefore = token.balanceOf(address(pool));
+        vm.assertEq(pool.release(), RewardRate.releasable(poolBefore, active));
+    }
+
+    /// Deregistering an Exiting node unlocks its stake at the later of its exit unlock and the penalty lock.
+    function testFuzz_deregisterNode_neverShortensAnExitLock(uint256 delay, uint256 wait) public {
+        delay = _bound(delay, staking.MIN_UNLOCK_DELAY(), staking.MAX_UNLOCK_DELAY());
+        staking.setUnlockDelay(delay);
+        uint64 nodeId = _register(OPERATOR, REQUIREMENT, 0);
+        vm.prank(OPERATOR);
+        staking.requestExit(nodeId);
+        uint256 exitUnlock = block.timestamp + delay;
+        vm.warp(block.timestamp + _bound(wait, 0, delay - 1)); // still Exiting
+        staking.deregisterNode(nodeId);
+        uint256 penaltyUnlock = block.timestamp + staking.PENALTY_LOCK();
+        uint256 expected = exitUnlock > penaltyUnlock ? exitUnlock : penaltyUnlock;
+        vm.assertEq(staking.getNode(nodeId).unlockAt, expected);
+    }
+
     /// The onion key is defined for every canonical y but 1, and the map is one-to-one.
     function testFuzz_onionKey_isInjective(bytes32 a, bytes32 b) public view {
         a &= bytes32(uint256(type(uint248).max));

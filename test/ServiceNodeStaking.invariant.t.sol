@@ -5,6 +5,7 @@ import {IServiceNodeStaking} from "../contracts/interfaces/IServiceNodeStaking.s
 import {RewardRatePool} from "../contracts/RewardRatePool.sol";
 import {SeshToken} from "../contracts/SeshToken.sol";
 import {ServiceNodeStaking} from "../contracts/ServiceNodeStaking.sol";
+import {RewardRate} from "../contracts/libraries/RewardRate.sol";
 import {StakingFixture} from "./utils/StakingFixture.sol";
 import {Vm, VM_ADDRESS} from "./utils/Vm.sol";
 
@@ -26,13 +27,19 @@ contract StakingHandler {
     uint256 public ghostLiveStake;
     uint256 public ghostReleased;
     uint256 public ghostPaid;
+    /// @dev Released beyond what the time since the later of the last release and the last activation of
+    /// a node while none was Active (time in which some node was Active throughout) accounts for.
+    uint256 public ghostIdleReleased;
     uint256 private _keys;
+    uint256 private _lastRelease;
+    uint256 private _activeSince;
 
     constructor(SeshToken token_, ServiceNodeStaking staking_, address admin_) {
         token = token_;
         staking = staking_;
         pool = RewardRatePool(staking_.rewardPool());
         admin = admin_;
+        _lastRelease = block.timestamp;
         for (uint256 i; i < 6; ++i) {
             actors[i] = address(uint160(0xA000 + i));
             vm.prank(actors[i]);
@@ -54,11 +61,13 @@ contract StakingHandler {
         r.signature = new bytes(64);
         r.feeBps = uint16(fee % 10_001);
         r.amount = amount;
+        bool idle = _activeStake() == 0;
         vm.prank(operator);
         try staking.registerNode(r) returns (uint64 nodeId) {
             nodes.push(nodeId);
             deposited[operator] += amount;
             ghostLiveStake += amount;
+            _noteActivation(idle);
         } catch {}
     }
 
@@ -72,10 +81,12 @@ contract StakingHandler {
         // Mostly valid amounts, sometimes the whole remainder (which activates the node).
         uint256 amount = amountSeed % 3 == 0 ? left : v.minContribution + (amountSeed % (left + 1));
         if (amount > left) amount = left;
+        bool idle = _activeStake() == 0;
         vm.prank(who);
         try staking.contribute(nodeId, amount) {
             deposited[who] += amount;
             ghostLiveStake += amount;
+            _noteActivation(idle);
         } catch {}
     }
 
@@ -116,7 +127,14 @@ contract StakingHandler {
     }
 
     function release() external {
-        ghostReleased += pool.release();
+        uint256 balance = token.balanceOf(address(pool));
+        bool active = _activeStake() != 0;
+        uint256 released = pool.release();
+        ghostReleased += released;
+        uint256 from = _lastRelease > _activeSince ? _lastRelease : _activeSince;
+        uint256 earned = active ? RewardRate.releasable(balance, block.timestamp - from) : 0;
+        if (released > earned) ghostIdleReleased += released - earned;
+        _lastRelease = block.timestamp;
     }
 
     function claim(uint256 actorSeed) external {
@@ -126,6 +144,15 @@ contract StakingHandler {
         try staking.claim() {
             ghostPaid += token.balanceOf(who) - before;
         } catch {}
+    }
+
+    function _activeStake() private view returns (uint256 totalActiveStake) {
+        (, , totalActiveStake, , ) = staking.networkStats();
+    }
+
+    /// @dev The network goes from no Active node to some only when a registration or contribution activates.
+    function _noteActivation(bool wasIdle) private {
+        if (wasIdle && _activeStake() != 0) _activeSince = block.timestamp;
     }
 }
 
@@ -159,6 +186,14 @@ contract ServiceNodeStakingInvariantTest is StakingFixture {
     /// hardhat-config: invariant.depth = 60
     function invariant_rewardsPaidNeverExceedReleased() public view {
         vm.assertLe(handler.ghostPaid(), handler.ghostReleased());
+    }
+
+    /// Time in which no node is Active releases nothing: every release is at most what the time since the
+    /// network last became Active accounts for.
+    /// hardhat-config: invariant.runs = 64
+    /// hardhat-config: invariant.depth = 60
+    function invariant_idleTimeReleasesNothing() public view {
+        vm.assertEq(handler.ghostIdleReleased(), 0);
     }
 
     /// No contributor ever withdraws more than it staked.

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IRewardRatePool} from "../contracts/interfaces/IRewardRatePool.sol";
 import {IServiceNodeStaking} from "../contracts/interfaces/IServiceNodeStaking.sol";
+import {RewardRate} from "../contracts/libraries/RewardRate.sol";
 import {SeshToken} from "../contracts/SeshToken.sol";
 import {StakingFixture} from "./utils/StakingFixture.sol";
 
 contract ServiceNodeStakingTest is StakingFixture {
     address internal constant OPERATOR = address(0xA11CE);
     address internal constant ALICE = address(0xB0B);
+    address internal constant NEW_ADMIN = address(0xAD1);
+    address internal constant GUARDIAN = address(0x6A4D);
 
     function setUp() public {
         _deploy();
@@ -151,5 +155,160 @@ contract ServiceNodeStakingTest is StakingFixture {
         uint256 before = other.balanceOf(address(this));
         vm.assertEq(pool.forwardForeignToken(address(other)), 123);
         vm.assertEq(other.balanceOf(address(this)) - before, 123);
+    }
+
+    /// The first node Active after launch cannot release the idle weeks to itself in its activation block.
+    function test_release_firstActivationAfterIdleLaunchReleasesNothing() public {
+        vm.warp(block.timestamp + 60 days);
+        _register(OPERATOR, REQUIREMENT, 0); // solo node, Active at once
+        vm.assertEq(pool.lastReleaseAt(), block.timestamp, "activation restarts the release clock");
+        vm.assertEq(pool.releasable(), 0);
+        vm.assertEq(pool.release(), 0, "idle time released");
+        vm.assertEq(staking.claimableRewards(OPERATOR), 0);
+        vm.prank(OPERATOR);
+        vm.expectRevert(abi.encodeWithSelector(IServiceNodeStaking.StakingNothingToClaim.selector, OPERATOR));
+        staking.claim();
+
+        vm.warp(block.timestamp + 1 days);
+        uint256 oneDay = RewardRate.releasable(token.balanceOf(address(pool)), 1 days);
+        vm.assertEq(pool.release(), oneDay, "one day of activity releases one day");
+        vm.prank(OPERATOR);
+        uint256 paid = staking.claim();
+        vm.assertLe(paid, oneDay);
+        vm.assertLe(oneDay - paid, 1, "more than rounding dust left behind");
+    }
+
+    /// Once every node has exited, the idle stretch up to the next activation (here by a contribution)
+    /// releases nothing, and the exited node's earnings stay as they were.
+    function test_release_idleStretchAfterAllNodesExitReleasesNothing() public {
+        uint64 first = _register(OPERATOR, REQUIREMENT, 0);
+        vm.warp(block.timestamp + 10 days);
+        pool.release();
+        vm.prank(OPERATOR);
+        staking.requestExit(first); // no node Active from here on
+        uint256 earned = staking.claimableRewards(OPERATOR);
+        vm.assertGt(earned, 0);
+
+        vm.warp(block.timestamp + 45 days);
+        uint64 second = _register(OPERATOR, 20_000 * SESH, 0);
+        vm.prank(ALICE);
+        staking.contribute(second, 5_000 * SESH); // activates the node
+        vm.assertEq(uint256(staking.getNode(second).state), uint256(IServiceNodeStaking.NodeState.Active));
+        vm.assertEq(pool.release(), 0, "idle stretch released");
+        vm.assertEq(staking.claimableRewards(OPERATOR), earned);
+        vm.assertEq(staking.claimableRewards(ALICE), 0);
+
+        vm.warp(block.timestamp + 1 days);
+        uint256 oneDay = RewardRate.releasable(token.balanceOf(address(pool)), 1 days);
+        vm.assertEq(pool.release(), oneDay, "one day of activity releases one day");
+        uint256 owed = staking.claimableRewards(ALICE);
+        vm.assertLe(owed, oneDay / 5);
+        vm.assertLe(oneDay / 5 - owed, 1, "Alice holds a fifth of the only Active node");
+    }
+
+    /// The admin's SLASHER and PAUSER roles move with the admin role; roles held by others stay.
+    function test_acceptAdminTransfer_movesSlasherAndPauserRoles() public {
+        bytes32 adminRole = staking.DEFAULT_ADMIN_ROLE();
+        bytes32 slasher = staking.SLASHER_ROLE();
+        bytes32 pauser = staking.PAUSER_ROLE();
+        uint64 nodeId = _register(OPERATOR, REQUIREMENT, 0);
+        staking.grantRole(slasher, GUARDIAN);
+        staking.grantRole(pauser, GUARDIAN);
+        staking.beginAdminTransfer(NEW_ADMIN);
+
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleRevoked(adminRole, address(this), NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleGranted(adminRole, NEW_ADMIN, NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleRevoked(slasher, address(this), NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleGranted(slasher, NEW_ADMIN, NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleRevoked(pauser, address(this), NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IAccessControl.RoleGranted(pauser, NEW_ADMIN, NEW_ADMIN);
+        vm.expectEmit(address(staking));
+        emit IServiceNodeStaking.AdminTransferred(address(this), NEW_ADMIN);
+        vm.prank(NEW_ADMIN);
+        staking.acceptAdminTransfer();
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                address(this),
+                slasher
+            )
+        );
+        staking.deregisterNode(nodeId);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                address(this),
+                pauser
+            )
+        );
+        staking.pause();
+        vm.assertTrue(staking.hasRole(slasher, GUARDIAN), "a third party's slasher role stays");
+        vm.assertTrue(staking.hasRole(pauser, GUARDIAN), "a third party's pauser role stays");
+
+        vm.startPrank(NEW_ADMIN);
+        staking.pause();
+        staking.unpause();
+        staking.deregisterNode(nodeId);
+        vm.stopPrank();
+        vm.assertEq(
+            uint256(staking.getNode(nodeId).state),
+            uint256(IServiceNodeStaking.NodeState.Deregistered)
+        );
+    }
+
+    /// A role the previous admin gave up is not handed to the new admin.
+    function test_acceptAdminTransfer_movesOnlyRolesThePreviousAdminHolds() public {
+        bytes32 pauser = staking.PAUSER_ROLE();
+        staking.renounceRole(pauser, address(this));
+        staking.beginAdminTransfer(NEW_ADMIN);
+        vm.prank(NEW_ADMIN);
+        staking.acceptAdminTransfer();
+        vm.assertTrue(staking.hasRole(staking.SLASHER_ROLE(), NEW_ADMIN));
+        vm.assertFalse(staking.hasRole(pauser, NEW_ADMIN));
+        vm.prank(NEW_ADMIN);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                NEW_ADMIN,
+                pauser
+            )
+        );
+        staking.pause();
+    }
+
+    /// Deregistering an Exiting node never unlocks its stake before its exit unlock (90-day delay).
+    function test_deregisterNode_keepsALaterExitUnlock() public {
+        staking.setUnlockDelay(90 days);
+        uint64 nodeId = _register(OPERATOR, REQUIREMENT, 0);
+        vm.prank(OPERATOR);
+        staking.requestExit(nodeId);
+        uint256 exitUnlock = block.timestamp + 90 days;
+        vm.assertEq(staking.getNode(nodeId).unlockAt, exitUnlock);
+
+        vm.warp(block.timestamp + 10 days);
+        uint256 penalty = (REQUIREMENT * 20) / 10_000;
+        vm.expectEmit(address(staking));
+        emit IServiceNodeStaking.NodeDeregistered(nodeId, address(this), penalty, uint64(exitUnlock));
+        staking.deregisterNode(nodeId);
+        vm.assertEq(staking.getNode(nodeId).unlockAt, exitUnlock);
+
+        vm.warp(block.timestamp + staking.PENALTY_LOCK()); // the penalty lock alone would end here
+        vm.prank(OPERATOR);
+        vm.expectRevert(
+            abi.encodeWithSelector(IServiceNodeStaking.StakingStakeLocked.selector, nodeId, exitUnlock)
+        );
+        staking.withdraw(nodeId);
+        vm.warp(exitUnlock);
+        uint256 before = token.balanceOf(OPERATOR);
+        vm.prank(OPERATOR);
+        staking.withdraw(nodeId);
+        vm.assertEq(token.balanceOf(OPERATOR) - before, REQUIREMENT - penalty);
     }
 }

@@ -31,7 +31,8 @@ interface IRewardRatePool {
     /// @notice What {release} would release now.
     function releasable() external view returns (uint256);
 
-    /// @notice The time of the last release (the deployment time before the first).
+    /// @notice The time the next release counts from: the last release, or the latest activation of a node
+    /// while none was Active if that is later (the deployment time before either).
     function lastReleaseAt() external view returns (uint64);
 
     /// @notice The annual rate per mille: 151.

@@ -222,7 +222,8 @@ interface IServiceNodeStaking {
     event PenaltyUpdated(uint256 oldPenaltyBps, uint256 newPenaltyBps);
     /// @notice The admin offered its role to `pendingAdmin`.
     event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
-    /// @notice The pending admin accepted; `previousAdmin` lost the role.
+    /// @notice The pending admin accepted; `previousAdmin` lost the role, and the SLASHER and PAUSER roles
+    /// it held went to `newAdmin`.
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     /// @notice The contract was paused or unpaused.
     event PausedSet(address indexed account, bool paused);
@@ -271,13 +272,14 @@ interface IServiceNodeStaking {
     /// node is Active releases nothing (the reserve keeps it).
     function recordRelease(uint256 poolBalance) external returns (uint256 amount);
 
-    /// @notice What the pool would release now, and the time of the last release.
+    /// @notice What the pool would release now, and the time it counts from: the last release, or the
+    /// latest activation of a node while none was Active if that is later.
     function pendingRelease(uint256 poolBalance) external view returns (uint256 amount, uint64 lastReleaseAt);
 
     // ---------------------------------------------------------------- governance
 
     /// @notice Deregisters a misbehaving Active or Exiting node (SLASHER_ROLE): the penalty goes to the
-    /// reward pool, the rest stays locked 30 days.
+    /// reward pool, the rest stays locked 30 days (an Exiting node: until its exit unlock, if later).
     function deregisterNode(uint64 nodeId) external;
 
     /// @notice Sets the staking requirement for nodes registered from now on (whole SESH).
@@ -292,7 +294,8 @@ interface IServiceNodeStaking {
     /// @notice Offers the admin role to `newAdmin` (step one of two; the zero address cancels).
     function beginAdminTransfer(address newAdmin) external;
 
-    /// @notice The pending admin takes the admin role (step two); the previous admin loses it.
+    /// @notice The pending admin takes the admin role (step two); the previous admin loses it. Whichever of
+    /// SLASHER_ROLE and PAUSER_ROLE the previous admin holds moves with it; other holders keep theirs.
     function acceptAdminTransfer() external;
 
     /// @notice The current admin and the pending one (zero if none).
