@@ -43,6 +43,7 @@ export interface Options {
   };
   http: {
     maxConnections: number;
+    maxConnectionsPerIp: number;
     ratePerConnection: number;
     burstPerConnection: number;
     requestTimeoutMs: number;
@@ -240,6 +241,14 @@ export const OPTION_KEYS: readonly OptionKey[] = [
     min: 1,
     max: 1_000_000,
     description: "open connections accepted at once",
+  },
+  {
+    key: "http.max_connections_per_ip",
+    kind: "int",
+    default: "64",
+    min: 1,
+    max: 1_000_000,
+    description: "open connections accepted at once from one address (an IPv6 /64); more are closed at once",
   },
   {
     key: "http.rate_per_connection",
@@ -524,6 +533,7 @@ export function buildOptions(sources: OptionSources): Options {
     },
     http: {
       maxConnections: v("http.max_connections"),
+      maxConnectionsPerIp: v("http.max_connections_per_ip"),
       ratePerConnection: v("http.rate_per_connection"),
       burstPerConnection: v("http.burst_per_connection"),
       requestTimeoutMs: v("http.request_timeout"),

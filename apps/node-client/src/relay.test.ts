@@ -11,7 +11,7 @@ import { createLinkAuth } from "./link-auth.ts";
 import { BLOCK_SIZE, wrapOnion } from "./onion.ts";
 import { createPacketLog } from "./packet-log.ts";
 import { createQueueStore } from "./queue-store.ts";
-import { createRelay } from "./relay.ts";
+import { connectionSource, createRelay } from "./relay.ts";
 import { RELAY_AUTH_HEADER, signRelayRequest } from "./relay-auth.ts";
 import {
   createLinkPool,
@@ -523,6 +523,44 @@ describe("relay network (in-process)", () => {
       expect(accepted.every((socket) => socket.isPaused())).toBe(true);
     } finally {
       for (const link of links) link.destroy();
+    }
+  });
+
+  it("accepts at most http.max_connections_per_ip connections from one address", async () => {
+    expect(connectionSource("127.0.0.1")).toBe("127.0.0.1");
+    expect(connectionSource("::ffff:10.1.2.3")).toBe("10.1.2.3");
+    expect(connectionSource("2001:db8:0:1:aa::5")).toBe("2001:db8:0:1::/64");
+    expect(connectionSource("2001:db8::1:2")).toBe("2001:db8:0:0::/64");
+    expect(connectionSource("2001:DB8:0000:0001:1:2:3:4")).toBe("2001:db8:0:1::/64");
+    network = await startTestNetwork(1, (o) => {
+      o.http.maxConnectionsPerIp = 3;
+    });
+    const port = Number(new URL(network.relays[0]!.url).port);
+    /** Opens a connection and says whether the relay answers a GET /health on it. */
+    const open = () =>
+      new Promise<{ socket: ReturnType<typeof connect>; served: Promise<boolean> }>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => {
+          const served = new Promise<boolean>((done) => {
+            socket.once("data", (d: Buffer) => done(d.toString().startsWith("HTTP/1.1 200")));
+            socket.once("close", () => done(false));
+          });
+          socket.write("GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+          resolve({ socket, served });
+        });
+        socket.on("error", () => {});
+      });
+    const held = [await open(), await open(), await open()];
+    try {
+      expect(await Promise.all(held.map((h) => h.served))).toEqual([true, true, true]);
+      const fourth = await open();
+      expect(await fourth.served).toBe(false);
+      held.pop()!.socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      const again = await open();
+      expect(await again.served).toBe(true);
+      held.push(again);
+    } finally {
+      for (const h of held) h.socket.destroy();
     }
   });
 

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from "node:http";
-import type { Socket } from "node:net";
+import { isIPv6, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { createBlockPool } from "./block-pool.ts";
 import { toHex } from "./bytes.ts";
@@ -134,6 +134,26 @@ function memoryMiB(): RelayStatus["relay"]["memory"] {
 interface Bucket {
   tokens: number;
   last: number;
+}
+
+/** What http.max_connections_per_ip counts by: the address, or an IPv6 address's /64 (one host's). */
+export function connectionSource(address: string | undefined): string {
+  if (address === undefined) return "unknown";
+  const mapped = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (isIPv6(mapped)) {
+    // Expand "::" so that the first four groups are the /64 prefix.
+    const [head = "", tail = ""] = mapped.split("::");
+    const left = head ? head.split(":") : [];
+    const right = mapped.includes("::") ? (tail ? tail.split(":") : []) : [];
+    const groups = mapped.includes("::")
+      ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
+      : left;
+    return `${groups
+      .slice(0, 4)
+      .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""))
+      .join(":")}::/64`;
+  }
+  return mapped;
 }
 
 /** Bytes of answers one link may leave unread before the relay stops reading its requests. */
@@ -721,6 +741,24 @@ export function createRelay(common: Common, deps: RelayDeps): Relay {
     },
   );
   server.maxConnections = options.http.maxConnections;
+  // No one address (an IPv6 /64: one host's share) holds more than its share of the connections.
+  const connectionsBySource = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const source = connectionSource(socket.remoteAddress);
+    const held = connectionsBySource.get(source) ?? 0;
+    if (held >= options.http.maxConnectionsPerIp) {
+      metrics.httpRequests.inc({ route: "connection", status: "refused" });
+      logger.debug({ msg: "connection refused: too many from one address", source, held });
+      socket.destroy();
+      return;
+    }
+    connectionsBySource.set(source, held + 1);
+    socket.once("close", () => {
+      const left = (connectionsBySource.get(source) ?? 1) - 1;
+      if (left === 0) connectionsBySource.delete(source);
+      else connectionsBySource.set(source, left);
+    });
+  });
   server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => acceptLink(req, socket, head));
   server.on("clientError", (error, socket) => {
     logger.debug({ msg: "malformed HTTP request", error: error.message });
