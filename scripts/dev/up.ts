@@ -161,9 +161,15 @@ async function main(): Promise<number> {
       devDir,
       stakingContract: record.contracts.serviceNodeStaking,
     });
-    const portalUrl = values["no-portal"]
-      ? undefined
-      : await startPortal({ supervisor, rpcUrl, chainId: CHAIN_ID, record, port: portalPort, say });
+    // The relays follow the chain at 1 confirmation, the printed client commands at the default 3:
+    // the summary waits until the last registration is that deep, so a command pasted at once finds
+    // all three relays instead of NO_PATH.
+    const [portalUrl] = await Promise.all([
+      values["no-portal"]
+        ? undefined
+        : startPortal({ supervisor, rpcUrl, chainId: CHAIN_ID, record, port: portalPort, say }),
+      waitForBlocks(rpcUrl, CLIENT_CONFIRMATIONS),
+    ]);
     printSummary({ rpcUrl, record, accounts, color: supervisor.color, write: (line) => say(line) });
     for (const line of relayInstructions(relays, rpcUrl, devDir)) say(line ? `  ${line}` : "");
     say("");
@@ -278,3 +284,20 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });
+
+/** The confirmation depth sesh-node's client commands use by default (registry.confirmations). */
+const CLIENT_CONFIRMATIONS = 3;
+
+/** Resolves once the chain at `rpcUrl` has mined `count` blocks after the current one. */
+async function waitForBlocks(rpcUrl: string, count: number): Promise<void> {
+  const head = async () => {
+    const response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+    });
+    return Number.parseInt(((await response.json()) as { result: string }).result, 16);
+  };
+  const target = (await head()) + count;
+  while ((await head()) < target) await new Promise((resolve) => setTimeout(resolve, 250));
+}
